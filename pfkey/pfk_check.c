@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* pfk_check.c: being written (see include/dpsec/pfkey.h). */
+#include "dpsec/pfkey.h"
