@@ -1,0 +1,44 @@
+# dpsec: thin wrapper around meson for the two quick-start commands.
+#   make demo   build what is missing and run the built-in demo
+#   make test   build with ASan + UBSan and run every test
+# Each installs missing Debian packages first (needs root for apt).
+
+BUILD      ?= build
+TESTBUILD  ?= build-test
+FUZZ_SECONDS ?= 60
+MESON_SETUP = meson setup --wipe
+V ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+.PHONY: all build demo test fuzz check-layering clean
+
+all: build
+
+build:
+	$(Q).ci/install-deps build
+	$(Q)test -f $(BUILD)/build.ninja || meson setup $(BUILD) >/dev/null
+	$(Q)meson compile -C $(BUILD)
+
+demo: build
+	$(Q)./tools/demo.sh $(BUILD)
+
+test:
+	$(Q).ci/install-deps test
+	$(Q)test -f $(TESTBUILD)/build.ninja || meson setup $(TESTBUILD) \
+		-Db_sanitize=address,undefined -Dwerror=true >/dev/null
+	$(Q)meson compile -C $(TESTBUILD)
+	$(Q)tools/run-tests.sh $(TESTBUILD)
+
+fuzz:
+	$(Q).ci/install-deps fuzz
+	$(Q)fuzz/run.sh $(FUZZ_SECONDS)
+
+check-layering:
+	$(Q).ci/check-layering
+
+clean:
+	rm -rf $(BUILD) $(TESTBUILD) build-fuzz
