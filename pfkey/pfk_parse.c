@@ -107,7 +107,7 @@ static struct pfk_addr_diags addr_diags(int slot)
 		return (struct pfk_addr_diags){ SADB_X_DIAGNOSTIC_BAD_DST_AF,
 			SADB_X_DIAGNOSTIC_MALFORMED_DST, SADB_X_DIAGNOSTIC_DPSEC_BAD_PREFIXLEN };
 	case SADB_X_EXT_ADDRESS_INNER_SRC:
-		return (struct pfk_addr_diags){ SADB_X_DIAGNOSTIC_BAD_PROXY_AF,
+		return (struct pfk_addr_diags){ SADB_X_DIAGNOSTIC_BAD_INNER_SRC_AF,
 			SADB_X_DIAGNOSTIC_MALFORMED_INNER_SRC,
 			SADB_X_DIAGNOSTIC_PREFIX_INNER_SRC };
 	case SADB_X_EXT_ADDRESS_INNER_DST:
