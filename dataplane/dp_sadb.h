@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dp_sadb.h: the SA table.  One writer (CONTROL), lock-free readers
+ * (workers), RCU (rte_rcu_qsbr) reclamation.
+ *
+ *   - By identity (SPI, destination, SA type): an rte_hash created with
+ *     RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF, O(1) at any size (tested at
+ *     1M).  It holds SAs of both directions -- PF_KEY names every SA by this
+ *     triple -- so the inbound path must check dir (dp_sadb_lookup_in does).
+ *   - By handle: slot index into an array of SA pointers, published with
+ *     release stores and read with acquire loads, plus a generation so a
+ *     stale handle misses.  Policies name outbound SAs this way.
+ *
+ * Deleting unpublishes the SA from both (hash delete, slot store NULL) and
+ * hands it to an RCU defer queue; it is freed only once every worker that
+ * was online has reported a quiescent state since.  The hash's own key
+ * slots are reclaimed the same way (rte_hash_rcu_qsbr_add).  Workers must
+ * not keep an SA pointer across dp_worker_quiescent().
+ */
+#ifndef DP_SADB_H
+#define DP_SADB_H
+
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "dpsec/dp.h"
+#include "dp_sa.h"
+
+struct rte_rcu_qsbr;
+struct dp_sadb;
+
+/* The hash key: identity of an SA.  Zero the whole struct before filling
+ * (the padding is hashed). */
+struct dp_sa_key {
+	uint32_t spi;       /* network order */
+	uint8_t satype;
+	uint8_t family;
+	uint16_t reserved;  /* 0 */
+	uint8_t dst[16];    /* network order; IPv4 in the first 4 bytes */
+};
+
+static inline void dp_sa_key_make(struct dp_sa_key *k, uint32_t spi, uint8_t satype,
+	uint8_t family, const uint8_t *dst)
+{
+	unsigned int len = family == AF_INET6 ? 16 : 4;
+
+	*k = (struct dp_sa_key){ .spi = spi, .satype = satype, .family = family };
+	for (unsigned int i = 0; i < len; i++)
+		k->dst[i] = dst[i];
+}
+
+/* Create a table of up to max SAs.  qsbr: the RCU variable the workers
+ * report to (owned by the caller, outlives the table).  NULL with errno.
+ * CONTROL. */
+struct dp_sadb *dp_sadb_create(const char *name, uint32_t max, int socket_id,
+	struct rte_rcu_qsbr *qsbr);
+
+/* Free the table and every SA in it, pending deletions included.  Workers
+ * must be stopped.  NULL is a no-op.  CONTROL. */
+void dp_sadb_free(struct dp_sadb *db);
+
+/* Insert and publish sa; sets sa->handle.  -EEXIST, -ENOSPC, -ENOMEM.  On
+ * failure sa stays the caller's.  CONTROL. */
+int dp_sadb_add(struct dp_sadb *db, struct dp_sa *sa);
+
+/* Unpublish and defer the free.  -ENOENT for a stale handle.  CONTROL. */
+int dp_sadb_del(struct dp_sadb *db, dp_sa_handle_t handle);
+
+/* Free what the grace period allows: count or -errno.  CONTROL. */
+int dp_sadb_reclaim(struct dp_sadb *db);
+
+/* SAs published.  CONTROL. */
+uint32_t dp_sadb_count(const struct dp_sadb *db);
+
+/* SA by handle, NULL when stale.  WORKER or CONTROL. */
+struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle);
+
+/* SA by identity, either direction; NULL when absent.  WORKER or CONTROL. */
+struct dp_sa *dp_sadb_find(const struct dp_sadb *db, const struct dp_sa_key *key);
+
+/* Inbound lookup for a burst: sas[i] = the inbound SA for keys[i] or NULL
+ * (absent, or an outbound SA: the caller counts NO_SA).  n <= 64.  Returns
+ * the number found.  WORKER. */
+unsigned int dp_sadb_lookup_in_bulk(const struct dp_sadb *db, const struct dp_sa_key **keys,
+	unsigned int n, struct dp_sa **sas);
+
+#endif /* DP_SADB_H */

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dpsec/dp.h: the dataplane's public API (libdpsec-dataplane).
+ *
+ * Plain C, no DPDK types: control/ drives the dataplane through this header
+ * alone.  The implementation needs DPDK's EAL to be initialised before
+ * dp_create() (memory for rings, hash tables and RCU state comes from it).
+ *
+ * Threads (see docs/DATAPLANE.md):
+ *   - CONTROL: one thread, the single writer.  It creates and destroys the
+ *     context, adds/updates/deletes SAs, reads statistics and events.  No two
+ *     CONTROL functions may run at the same time (they are not locked).
+ *   - WORKER n: the thread that called dp_worker_register(ctx, n).  Workers
+ *     only read the SA tables (lock-free, RCU) and report quiescence once per
+ *     loop.  Each SA is owned by one worker (dp_sa_params.owner); only that
+ *     worker writes its sequence numbers, replay window and counters.
+ *   - ANY: any thread.
+ *
+ * Error contract: int functions return 0 (or a count) on success, -errno on
+ * failure; constructors return NULL (errno set).  A failed call changes
+ * nothing.  Nothing here prints, exits or aborts.
+ */
+#ifndef DPSEC_DP_H
+#define DPSEC_DP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dpsec/pfkeyv2.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Limits.                                                                   */
+
+#define DP_KEY_MAX 64u        /* bytes; HMAC-SHA-512 keys are 64 */
+#define DP_SALT_MAX 4u        /* bytes; GCM, CTR, ChaCha20, GMAC nonce salt */
+#define DP_ICV_MAX 32u        /* bytes */
+#define DP_REPLAY_WINDOW_MAX DPSEC_REPLAY_WINDOW_MAX /* packets (65536) */
+#define DP_REPLAY_WORDS_MAX (DP_REPLAY_WINDOW_MAX / 64u)
+#define DP_WORKERS_MAX 64u
+#define DP_DEVNAME_MAX 64u    /* cryptodev name, NUL included */
+#define DP_SA_MAX (1u << 24)  /* hard ceiling on dp_config.max_sas */
+
+/* ------------------------------------------------------------------------ */
+/* Drop reasons: one list, for the counters, their names and telemetry.      */
+/* X(ENUM_SUFFIX, "name") -- names are stable (telemetry, PF_KEY dumps).     */
+
+#define DP_DROP_REASONS(X)                                                  \
+	X(NO_SA, "no-sa")                       /* no SA for SPI/dst/proto */ \
+	X(REPLAY_TOO_OLD, "replay-too-old")     /* left of the window */      \
+	X(REPLAY_DUPLICATE, "replay-duplicate") /* already received */        \
+	X(SEQ_ZERO, "seq-zero")                 /* sequence number 0 */       \
+	X(AUTH_FAILED, "auth-failed")           /* ICV mismatch */            \
+	X(BAD_PADDING, "bad-padding")           /* ESP padding check */       \
+	X(TRUNCATED, "truncated")               /* shorter than headers */    \
+	X(BAD_LENGTH, "bad-length")             /* not a block multiple... */ \
+	X(BAD_NEXT_HEADER, "bad-next-header")   /* unsupported inner proto */ \
+	X(SEQ_EXHAUSTED, "seq-exhausted")       /* outbound space used up */  \
+	X(LEASE_EXHAUSTED, "lease-exhausted")   /* at the sequence lease */   \
+	X(SA_STATE, "sa-state")                 /* state carries no traffic */\
+	X(HARD_LIFETIME, "hard-lifetime")       /* hard byte/packet limit */  \
+	X(WRONG_DIRECTION, "wrong-direction")   /* inbound pkt, outbound SA */\
+	X(CRYPTO_ERROR, "crypto-error")         /* engine failed */           \
+	X(NO_BUFFER, "no-buffer")               /* mbuf/headroom/tailroom */  \
+	X(POLICY_MISMATCH, "policy-mismatch")   /* inner pkt vs selectors */  \
+	X(POLICY_DISCARD, "policy-discard")     /* SPD says discard */        \
+	X(NO_POLICY, "no-policy")               /* no SPD entry */            \
+	X(NOT_FOR_US, "not-for-us")             /* wrong address */           \
+	X(HOLD_FULL, "hold-full")               /* IDLE-SA hold queue full */ \
+	X(HANDOFF_FULL, "handoff-full")         /* owner's ring full */       \
+	X(TTL_EXCEEDED, "ttl-exceeded")         /* TTL/hop limit ran out */   \
+	X(UNSUPPORTED, "unsupported")           /* feature not handled */
+
+enum dp_drop {
+	DP_DROP_NONE = 0, /* not a drop: "passed" */
+#define DP_DROP_ENUM_(name, str) DP_DROP_##name,
+	DP_DROP_REASONS(DP_DROP_ENUM_)
+#undef DP_DROP_ENUM_
+	DP_DROP_COUNT
+};
+
+/* Stable name of a drop reason ("no-sa"), "none" for DP_DROP_NONE, NULL when
+ * out of range.  ANY. */
+const char *dp_drop_name(unsigned int reason);
+
+/* ------------------------------------------------------------------------ */
+/* SA parameters.                                                            */
+
+/* Opaque SA handle: slot index (low 32 bits) and a generation (high 32), so
+ * a stale handle to a deleted SA is rejected instead of reaching the SA that
+ * reused its slot.  0 is never a valid handle. */
+typedef uint64_t dp_sa_handle_t;
+#define DP_SA_HANDLE_INVALID ((dp_sa_handle_t)0)
+
+enum dp_dir {
+	DP_DIR_IN = SADB_X_DPSEC_DIR_IN,
+	DP_DIR_OUT = SADB_X_DPSEC_DIR_OUT,
+};
+
+enum dp_mode {
+	DP_MODE_TRANSPORT = SADB_X_DPSEC_MODE_TRANSPORT,
+	DP_MODE_TUNNEL = SADB_X_DPSEC_MODE_TUNNEL,
+};
+
+/* Crypto engine per SA.  DEFAULT takes the gateway's choice (dp_config). */
+enum dp_engine {
+	DP_ENGINE_DEFAULT = 0,
+	DP_ENGINE_IPSEC_MB = 1,  /* intel-ipsec-mb called directly */
+	DP_ENGINE_CRYPTODEV = 2, /* rte_cryptodev lookaside, by device name */
+};
+
+/* Outer header handling on tunnel encapsulation (dp_sa_params.flags).
+ * DF: exactly one of COPY (default when none given), SET, CLEAR.
+ * ECN (RFC 6040): NORMAL (default) copies inner ECN outward on encap and
+ * applies the RFC 6040 table on decap; COMPAT (RFC 6040 section 4.3 /
+ * RFC 3168 limited functionality) sets outer ECN to Not-ECT.
+ * DSCP: copied inner -> outer unless DSCP_SET (then dp_sa_params.dscp) and
+ * never copied outer -> inner on decap unless DSCP_DECAP_COPY. */
+#define DP_SA_F_DF_COPY 0x0001u
+#define DP_SA_F_DF_SET 0x0002u
+#define DP_SA_F_DF_CLEAR 0x0004u
+#define DP_SA_F_ECN_COMPAT 0x0010u
+#define DP_SA_F_DSCP_SET 0x0020u
+#define DP_SA_F_DSCP_DECAP_COPY 0x0040u
+#define DP_SA_F_ESN 0x0100u       /* 64-bit extended sequence numbers */
+#define DP_SA_F_ALL 0x0177u
+
+/* An address: family AF_INET (4 bytes used) or AF_INET6 (16), network order.
+ * Unused bytes must be zero. */
+struct dp_addr {
+	uint8_t family;
+	uint8_t reserved[3];
+	uint8_t bytes[16];
+};
+
+/* A byte and packet limit pair; 0 = no limit. */
+struct dp_lifetime {
+	uint64_t bytes;
+	uint64_t packets;
+};
+
+/* Everything the dataplane needs to create one SA (one direction).  Filled by
+ * control/ from PF_KEY ADD/UPDATE.  Zero-initialise it, then set fields.
+ * Keys are copied; the caller wipes its own copy. */
+struct dp_sa_params {
+	uint32_t spi;            /* network byte order, as on the wire */
+	uint8_t satype;          /* SADB_SATYPE_AH or SADB_SATYPE_ESP */
+	uint8_t dir;             /* enum dp_dir */
+	uint8_t mode;            /* enum dp_mode */
+	uint8_t state;           /* SADB_SASTATE_* / SADB_X_SASTATE_* (0..6) */
+
+	struct dp_addr src;      /* SA source (outer source in tunnel mode) */
+	struct dp_addr dst;      /* SA destination: the lookup key inbound */
+	struct dp_addr tun_src;  /* tunnel mode: outer source if it differs */
+	struct dp_addr tun_dst;  /* from src/dst; family 0 = use src/dst */
+	uint16_t natt_sport;     /* NAT-T UDP ports, host order; 0 = no NAT-T */
+	uint16_t natt_dport;
+
+	uint8_t auth_alg;        /* SADB_AALG_* (AH, ESP with a separate MAC) */
+	uint8_t encr_alg;        /* SADB_EALG_* / SADB_X_EALG_* (ESP) */
+	uint8_t icv_len;         /* bytes; 0 = the algorithm's default */
+	uint8_t dscp;            /* with DP_SA_F_DSCP_SET */
+	uint16_t auth_key_len;   /* bytes */
+	uint16_t encr_key_len;   /* bytes, salt excluded */
+	uint8_t auth_key[DP_KEY_MAX];
+	uint8_t encr_key[DP_KEY_MAX];
+	uint8_t salt[DP_SALT_MAX];
+	uint8_t salt_len;        /* bytes: 4 for GCM/CTR/ChaCha20/GMAC, else 0 */
+	uint8_t engine;          /* enum dp_engine */
+	uint16_t owner;          /* owning worker, < dp_config.workers */
+	char crypto_dev[DP_DEVNAME_MAX]; /* DP_ENGINE_CRYPTODEV: device name */
+
+	uint32_t flags;          /* DP_SA_F_* */
+	uint32_t replay_window;  /* inbound, packets 0..65536; 0 = replay off */
+	/* Initial sequence state.  Outbound: the last sequence number sent (the
+	 * first packet carries seq + 1).  Inbound: the highest sequence number
+	 * already accepted; the window starts empty below it unless
+	 * dp_sa_set_replay() installs a bitmap. */
+	uint64_t seq;
+	/* Outbound: never send a sequence number >= lease_limit.  0 = no lease
+	 * (only the sequence space ends the SA). */
+	uint64_t lease_limit;
+	struct dp_lifetime soft; /* crossing raises DP_EVENT_SOFT_* once */
+	struct dp_lifetime hard; /* crossing raises DP_EVENT_HARD_*, then drops */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Context.                                                                  */
+
+struct dp_config {
+	uint32_t max_sas;          /* SAs at once (hash and handle table size) */
+	uint16_t workers;          /* worker threads, 1..DP_WORKERS_MAX */
+	uint8_t engine;            /* gateway default, enum dp_engine */
+	uint8_t reserved;
+	uint32_t event_ring_size;  /* events queued to CONTROL; power of two */
+	uint32_t handoff_ring_size;/* per-worker hand-off ring; power of two */
+	uint32_t hold_max;         /* per-worker IDLE hold queue; power of two */
+	int32_t socket_id;         /* NUMA node for tables; -1 = any */
+	char crypto_dev[DP_DEVNAME_MAX]; /* gateway default cryptodev name */
+	const char *name;          /* unique prefix for DPDK object names */
+};
+
+struct dp_ctx;
+
+/* Defaults: 1M SAs, 1 worker, intel-ipsec-mb, 4096 events, 1024 hand-off
+ * slots, 256 held packets, any socket, name "dp".  ANY. */
+void dp_config_default(struct dp_config *cfg);
+
+/* Create a dataplane context.  EAL must be initialised.  CONTROL.
+ * NULL with errno EINVAL (bad config), ENOMEM, EEXIST (name in use). */
+struct dp_ctx *dp_create(const struct dp_config *cfg);
+
+/* Destroy a context and every SA in it (keys wiped).  All workers must have
+ * stopped (unregistered or never started).  dp_destroy(NULL) is a no-op.
+ * CONTROL. */
+void dp_destroy(struct dp_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* SAs.  All CONTROL.                                                        */
+
+/* Validate and add an SA; on success *handle names it.  -EINVAL (bad
+ * params), -EEXIST ((SPI, dst, satype) already present), -ENOSPC (table
+ * full), -ENOMEM. */
+int dp_sa_add(struct dp_ctx *ctx, const struct dp_sa_params *p, dp_sa_handle_t *handle);
+
+/* PF_KEY UPDATE of a live SA: applies p->state, p->soft, p->hard and
+ * p->lease_limit (outbound).  The identity (spi, satype, dir, dst) must be
+ * the SA's (-EINVAL otherwise); other fields are immutable and ignored (to
+ * change keys or algorithms, add a new SA).  -ENOENT for a stale handle. */
+int dp_sa_update(struct dp_ctx *ctx, dp_sa_handle_t handle, const struct dp_sa_params *p);
+
+/* Delete an SA.  Workers stop finding it at once; its memory is wiped and
+ * freed after the RCU grace period (by dp_reclaim() or a later add/delete).
+ * -ENOENT for a stale handle. */
+int dp_sa_delete(struct dp_ctx *ctx, dp_sa_handle_t handle);
+
+/* Find an SA by its PF_KEY identity (either direction).  -ENOENT. */
+int dp_sa_find(struct dp_ctx *ctx, uint32_t spi, uint8_t satype, const struct dp_addr *dst,
+	dp_sa_handle_t *handle);
+
+/* Set the state (SADB_SASTATE_* 0..6).  Moving to ACTIVE releases packets
+ * held while IDLE (the owner worker sends them on its next loop).  -EINVAL
+ * for an unknown state, -ENOENT. */
+int dp_sa_set_state(struct dp_ctx *ctx, dp_sa_handle_t handle, uint8_t state);
+
+/* Outbound: set the sequence lease limit (0 = none).  Takes effect for the
+ * owner's next packet; a limit at or below the last sequence number sent
+ * stops the SA at once.  The half-use event is re-armed.  -EINVAL for an
+ * inbound SA, -ENOENT. */
+int dp_sa_set_lease(struct dp_ctx *ctx, dp_sa_handle_t handle, uint64_t limit);
+
+/* Replay state of an inbound SA, in a layout independent of the dataplane's
+ * internal buckets: bit i of bitmap (word i / 64, bit i % 64) says whether
+ * sequence number (highest - i) was received; bits >= window are zero. */
+struct dp_replay_state {
+	uint64_t highest;   /* highest sequence number accepted (64-bit ESN) */
+	uint32_t window;    /* packets; filled by get, checked by set */
+	uint32_t reserved;
+	uint64_t bitmap[DP_REPLAY_WORDS_MAX];
+};
+
+/* Read the replay state.  While traffic flows, highest is exact and the
+ * bitmap a snapshot that may trail it by the packets in flight.  Outbound
+ * SAs report the last sequence number sent and an empty bitmap. */
+int dp_sa_get_replay(struct dp_ctx *ctx, dp_sa_handle_t handle, struct dp_replay_state *rs);
+
+/* Install a replay state (cluster take-over).  Only while the SA carries no
+ * traffic (LARVAL, DEAD or ACTIVE_ELSEWHERE): -EBUSY otherwise.  rs->window
+ * must equal the SA's window (-EINVAL).  bitmap NULL-equivalent: pass
+ * set_all = true to mark every sequence number <= highest as received (the
+ * strict take-over policy).  Outbound SAs: sets the last sequence number
+ * sent (it may only grow: -ERANGE). */
+int dp_sa_set_replay(struct dp_ctx *ctx, dp_sa_handle_t handle, const struct dp_replay_state *rs,
+	bool set_all);
+
+/* Counters and times of one SA.  Times are seconds since the Unix epoch;
+ * last_use 0 = never used. */
+struct dp_sa_stats {
+	uint64_t packets;        /* processed successfully */
+	uint64_t bytes;          /* payload bytes protected or verified */
+	uint64_t drops[DP_DROP_COUNT];
+	uint64_t add_time;
+	uint64_t last_use;
+	uint64_t seq;            /* out: last sent; in: highest accepted */
+	uint64_t lease_limit;    /* out: current limit, 0 = none */
+	uint32_t held;           /* packets waiting in the IDLE hold queue */
+	uint8_t state;
+	uint8_t dir;
+	uint16_t owner;
+};
+int dp_sa_get_stats(struct dp_ctx *ctx, dp_sa_handle_t handle, struct dp_sa_stats *st);
+
+/* Number of SAs in the table.  CONTROL. */
+uint32_t dp_sa_count(const struct dp_ctx *ctx);
+
+/* Free SAs whose grace period has ended; returns how many (>= 0) or -errno.
+ * Call it from a timer; add/delete also reclaim as they go.  CONTROL. */
+int dp_reclaim(struct dp_ctx *ctx);
+
+/* ------------------------------------------------------------------------ */
+/* Workers.                                                                  */
+
+/* Register the calling thread as worker `worker` (< cfg.workers) and put it
+ * online for RCU.  WORKER.  -EINVAL, -EBUSY (already registered). */
+int dp_worker_register(struct dp_ctx *ctx, unsigned int worker);
+/* Go offline and unregister; the worker holds no SA pointer after.  WORKER. */
+int dp_worker_unregister(struct dp_ctx *ctx, unsigned int worker);
+/* Report a quiescent state: the worker holds no SA pointer from before this
+ * call.  Once per loop.  WORKER. */
+void dp_worker_quiescent(struct dp_ctx *ctx, unsigned int worker);
+/* Around a sleep: offline workers never delay reclamation.  WORKER. */
+void dp_worker_offline(struct dp_ctx *ctx, unsigned int worker);
+void dp_worker_online(struct dp_ctx *ctx, unsigned int worker);
+
+struct dp_worker_stats {
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t handoff_out;   /* packets given to another SA owner */
+	uint64_t handoff_in;    /* packets taken from other workers */
+	uint64_t events_lost;   /* event ring was full */
+	uint64_t drops[DP_DROP_COUNT];
+};
+/* Snapshot of one worker's counters.  CONTROL. */
+int dp_worker_get_stats(struct dp_ctx *ctx, unsigned int worker, struct dp_worker_stats *st);
+
+/* ------------------------------------------------------------------------ */
+/* Events: workers -> CONTROL on a ring, with an eventfd to wake libev.      */
+
+#define DP_EVENT_TYPES(X)                                                   \
+	X(ACQUIRE, "acquire")             /* outbound packet, no SA */        \
+	X(SOFT_BYTES, "soft-bytes")       /* soft byte limit crossed */       \
+	X(SOFT_PACKETS, "soft-packets")                                       \
+	X(HARD_BYTES, "hard-bytes")       /* the SA now drops */              \
+	X(HARD_PACKETS, "hard-packets")                                       \
+	X(IDLE_TRAFFIC, "idle-traffic")   /* verified packet on an IDLE SA */ \
+	X(LEASE_LOW, "lease-low")         /* half the current lease used */   \
+	X(LEASE_EXHAUSTED, "lease-exhausted")                                 \
+	X(SEQ_EXHAUSTED, "seq-exhausted")
+
+enum dp_event_type {
+	DP_EVENT_NONE = 0,
+#define DP_EVENT_ENUM_(name, str) DP_EVENT_##name,
+	DP_EVENT_TYPES(DP_EVENT_ENUM_)
+#undef DP_EVENT_ENUM_
+	DP_EVENT_COUNT
+};
+
+/* Name of an event type, NULL when out of range.  ANY. */
+const char *dp_event_name(unsigned int type);
+
+/* The packet that triggered an ACQUIRE: its selectors. */
+struct dp_flow {
+	uint8_t family;     /* AF_INET / AF_INET6 */
+	uint8_t proto;      /* IP protocol */
+	uint16_t sport;     /* host order; ICMP: type << 8 | code */
+	uint16_t dport;
+	uint16_t reserved;
+	uint8_t src[16];
+	uint8_t dst[16];
+};
+
+struct dp_event {
+	uint16_t type;          /* enum dp_event_type */
+	uint16_t worker;        /* the worker that raised it */
+	uint32_t policy;        /* ACQUIRE: policy index */
+	dp_sa_handle_t sa;      /* SA events: the SA */
+	uint64_t value;         /* bytes/packets/sequence number at the event */
+	struct dp_flow flow;    /* ACQUIRE only */
+};
+
+/* File descriptor that becomes readable when events are waiting (an eventfd,
+ * non-blocking; owned by the context: do not close it).  CONTROL. */
+int dp_event_fd(const struct dp_ctx *ctx);
+
+/* Take up to n events; returns how many (0 = none) or -errno.  Reading the
+ * eventfd is done here.  Call until it returns less than n.  CONTROL. */
+int dp_event_poll(struct dp_ctx *ctx, struct dp_event *ev, unsigned int n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* DPSEC_DP_H */
