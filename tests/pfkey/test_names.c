@@ -253,6 +253,41 @@ static void test_diagnostics(void **state)
 }
 
 /* The sentences are distinct too (no copy-paste left behind). */
+/* name -> value -> name for every table with an inverse lookup. */
+static void test_name_value_name(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < COUNT(msgs); i++)
+		assert_string_equal(pfk_msg_name((uint8_t)pfk_msg_from_name(msgs[i].name)),
+				    msgs[i].name);
+	for (size_t i = 0; i < COUNT(satypes); i++)
+		assert_string_equal(pfk_satype_name((uint8_t)pfk_satype_from_name(satypes[i].name)),
+				    satypes[i].name);
+	for (size_t i = 0; i < COUNT(states); i++)
+		assert_string_equal(pfk_state_name((uint8_t)pfk_state_from_name(states[i].name)),
+				    states[i].name);
+	for (size_t i = 0; i < COUNT(identtypes); i++)
+		assert_string_equal(
+			pfk_identtype_name((uint16_t)pfk_identtype_from_name(identtypes[i].name)),
+			identtypes[i].name);
+	/* value -> name -> value over the whole number space. */
+	for (unsigned v = 0; v < 256; v++) {
+		const char *n = pfk_satype_name((uint8_t)v);
+
+		if (n != NULL)
+			assert_int_equal(pfk_satype_from_name(n), (int)v);
+		n = pfk_msg_name((uint8_t)v);
+		if (n != NULL)
+			assert_int_equal(pfk_msg_from_name(n), (int)v);
+	}
+	for (unsigned v = 0; v < 0x10000; v++) {
+		const char *n = pfk_identtype_name((uint16_t)v);
+
+		if (n != NULL)
+			assert_int_equal(pfk_identtype_from_name(n), (int)v);
+	}
+}
+
 static void test_diag_strings_distinct(void **state)
 {
 	(void)state;
@@ -279,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_state_names),
 		cmocka_unit_test(test_identtype_names),
 		cmocka_unit_test(test_diagnostics),
+		cmocka_unit_test(test_name_value_name),
 		cmocka_unit_test(test_diag_strings_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
