@@ -131,9 +131,11 @@ static void spd_tunnel(struct tmsg *t)
 	  tm_key(t, SADB_EXT_KEY_ENCRYPT, 288, 32);)                                            \
 	X(add_ah, REQ, OK, ah_sa(t, SHA256, 256);)                                              \
 	X(add_gcm_salt_default, REQ, OK, esp_sa(t, SADB_ADD, 0, GCM16, 0, 160);)                \
-	X(add_gcm_256, REQ, OK, esp_sa(t, SADB_ADD, 0, GCM16, 0, 288); EKEY(t)->sadb_x_key_saltbits = 32;) \
+	X(add_gcm_256, REQ, OK, esp_sa(t, SADB_ADD, 0, GCM16, 0, 288);                          \
+	  EKEY(t)->sadb_x_key_saltbits = 32;)                                                   \
 	X(add_gmac, REQ, OK, esp_sa(t, SADB_ADD, 0, SADB_X_EALG_NULL_AES_GMAC, 0, 160);)        \
-	X(add_null_sha1, REQ, OK, esp_sa(t, SADB_ADD, SADB_AALG_SHA1HMAC, SADB_EALG_NULL, 160, 0);) \
+	X(add_null_sha1, REQ, OK,                                                               \
+	  esp_sa(t, SADB_ADD, SADB_AALG_SHA1HMAC, SADB_EALG_NULL, 160, 0);)                     \
 	X(add_aes_ctr_sha512, REQ, OK, esp_sa(t, SADB_ADD, SADB_AALG_SHA512HMAC,               \
 					      SADB_X_EALG_AES_CTR, 512, 224);)                  \
 	X(add_state_larval_0, REQ, OK, tm_add_esp(t, SADB_ADD); SA(t)->sadb_sa_state = 0;)      \

@@ -118,7 +118,8 @@
 	  tm_lifetime(t, SADB_X_EXT_LIFETIME_IDLE, 0, 1, 10, 10);)                              \
 	X(src_af, -EINVAL, D(BAD_SRC_AF), ADDR_AF(SADB_EXT_ADDRESS_SRC))                        \
 	X(dst_af, -EINVAL, D(BAD_DST_AF), ADDR_AF(SADB_EXT_ADDRESS_DST))                        \
-	X(inner_src_af, -EINVAL, D(BAD_INNER_SRC_AF), ADDR_AF(SADB_X_EXT_ADDRESS_INNER_SRC))        \
+	X(inner_src_af, -EINVAL, D(BAD_INNER_SRC_AF),                                           \
+	  ADDR_AF(SADB_X_EXT_ADDRESS_INNER_SRC))                                                \
 	X(inner_dst_af, -EINVAL, D(BAD_INNER_DST_AF), ADDR_AF(SADB_X_EXT_ADDRESS_INNER_DST))    \
 	X(natt_loc_af, -EINVAL, D(BAD_NATT_LOC_AF), ADDR_AF(SADB_X_EXT_ADDRESS_NATT_LOC))       \
 	X(natt_rem_af, -EINVAL, D(BAD_NATT_REM_AF), ADDR_AF(SADB_X_EXT_ADDRESS_NATT_REM))       \
@@ -220,15 +221,18 @@
 	X(inner_selector_af, -EINVAL, D(DPSEC_BAD_SELECTOR_AF),                                 \
 	  tm_init(t, SADB_X_DPSEC_SPDADD, 0);                                                   \
 	  tm_selector4(t, SADB_X_EXT_DPSEC_INNER_SELECTOR)->sadb_x_sel_family = AF_UNIX;)       \
-	X(selector_prefix, -EINVAL, D(DPSEC_MALFORMED_SELECTOR), SEL(sadb_x_sel_dst_prefixlen = 33)) \
+	X(selector_prefix, -EINVAL, D(DPSEC_MALFORMED_SELECTOR),                                \
+	  SEL(sadb_x_sel_dst_prefixlen = 33))                                                   \
 	X(selector_any_prefix, -EINVAL, D(DPSEC_MALFORMED_SELECTOR),                            \
 	  SEL(sadb_x_sel_family = 0; s->sadb_x_sel_src_prefixlen = 0;                           \
 	      s->sadb_x_sel_dst_prefixlen = 0; s->sadb_x_sel_src[0] = 0;                        \
-	      s->sadb_x_sel_dst[0] = 0; s->sadb_x_sel_dst[1] = 0; s->sadb_x_sel_src_prefixlen = 1)) \
+	      s->sadb_x_sel_dst[0] = 0; s->sadb_x_sel_dst[1] = 0;                               \
+	      s->sadb_x_sel_src_prefixlen = 1))                                                 \
 	X(selector_any_addr, -EINVAL, D(DPSEC_MALFORMED_SELECTOR),                              \
 	  SEL(sadb_x_sel_family = 0; s->sadb_x_sel_src_prefixlen = 0;                           \
 	      s->sadb_x_sel_dst_prefixlen = 0; s->sadb_x_sel_src[0] = 0))                       \
-	X(selector_v4_high_bytes, -EINVAL, D(DPSEC_MALFORMED_SELECTOR), SEL(sadb_x_sel_src[4] = 1)) \
+	X(selector_v4_high_bytes, -EINVAL, D(DPSEC_MALFORMED_SELECTOR),                         \
+	  SEL(sadb_x_sel_src[4] = 1))                                                           \
 	X(selector_v6_prefix, -EINVAL, D(DPSEC_MALFORMED_SELECTOR),                             \
 	  SEL(sadb_x_sel_family = AF_INET6; s->sadb_x_sel_src_prefixlen = 129))                 \
 	X(selector_sport, -EINVAL, D(DPSEC_MALFORMED_SELECTOR), SEL(sadb_x_sel_sport_min = 10;  \
