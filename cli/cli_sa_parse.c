@@ -599,6 +599,16 @@ static const struct cli_keyword *keyword_find(const char *word)
 			KW(CLI_KW_SPORT) | KW(CLI_KW_DPORT) | KW(CLI_KW_PROTO) |     \
 			KW(CLI_KW_INBOUND) | KW(CLI_KW_OUTBOUND))
 #define CLI_ALL_KWS ((1ull << CLI_KW_COUNT) - 1)
+/* update-pair changes what both SAs of a pair share: lifetimes, state and
+ * sequence state, never keys or addresses (the X_UPDATEPAIR shape). */
+#define CLI_UPDPAIR_KWS (CLI_LOOKUP_KWS | KW(CLI_KW_STATE) | KW(CLI_KW_REPLAY) |         \
+			 KW(CLI_KW_REPLAY_WINDOW) | KW(CLI_KW_ESN) |                   \
+			 KW(CLI_KW_REPLAY_VALUE) | KW(CLI_KW_SEQ_LEASE) |              \
+			 KW(CLI_KW_SOFT_ALLOC) | KW(CLI_KW_SOFT_BYTES) |               \
+			 KW(CLI_KW_SOFT_ADDTIME) | KW(CLI_KW_SOFT_USETIME) |           \
+			 KW(CLI_KW_HARD_ALLOC) | KW(CLI_KW_HARD_BYTES) |               \
+			 KW(CLI_KW_HARD_ADDTIME) | KW(CLI_KW_HARD_USETIME) |           \
+			 KW(CLI_KW_IDLE_ADDTIME) | KW(CLI_KW_IDLE_USETIME))
 
 enum cli_satype_rule {
 	CLI_ST_NONE,     /* no SA type (help, quit) */
@@ -621,13 +631,16 @@ static const struct cli_verb_info cli_verbs[] = {
 	{ N("update"), CLI_VERB_UPDATE, SADB_UPDATE, CLI_ST_SA, CLI_ALL_KWS,
 	  "update {ah|esp} spi N dst ADDR ..." },
 	{ N("update-pair"), CLI_VERB_UPDATE_PAIR, SADB_X_UPDATEPAIR, CLI_ST_SA,
-	  CLI_ALL_KWS, "update-pair {ah|esp} spi N dst ADDR ..." },
+	  CLI_UPDPAIR_KWS, "update-pair {ah|esp} spi N dst ADDR [lifetimes] [state S] "
+	  "[replay_value N] ..." },
 	{ N("delete"), CLI_VERB_DELETE, SADB_DELETE, CLI_ST_SA, CLI_LOOKUP_KWS,
-	  "delete {ah|esp} spi N dst ADDR [src ADDR] [sport N] [dport N] [proto P]" },
+	  "delete {ah|esp} spi N dst ADDR [src ADDR] [sport N] [dport N] [proto P] "
+	  "[inbound|outbound]" },
 	{ N("delete-pair"), CLI_VERB_DELETE_PAIR, SADB_X_DELPAIR, CLI_ST_SA,
 	  CLI_LOOKUP_KWS, "delete-pair {ah|esp} spi N dst ADDR [src ADDR]" },
 	{ N("get"), CLI_VERB_GET, SADB_GET, CLI_ST_SA, CLI_LOOKUP_KWS,
-	  "get {ah|esp} spi N dst ADDR [src ADDR] [sport N] [dport N] [proto P]" },
+	  "get {ah|esp} spi N dst ADDR [src ADDR] [sport N] [dport N] [proto P] "
+	  "[inbound|outbound]" },
 	{ N("flush"), CLI_VERB_FLUSH, SADB_FLUSH, CLI_ST_OPTIONAL, 0,
 	  "flush [all|ah|esp|N]" },
 	{ N("dump"), CLI_VERB_DUMP, SADB_DUMP, CLI_ST_OPTIONAL, 0, "dump [all|ah|esp|N]" },
@@ -689,11 +702,6 @@ static int check_keys(struct cli_pctx *c, const struct cli_verb_info *v, uint8_t
 	if (ea != NULL && (ea->flags & PFK_ALG_AEAD) && aa != NULL)
 		return fail_at(c->err, c->line, c->tok[CLI_KW_AUTH_ALG],
 			       "not used with %s (it authenticates itself)", ea->name);
-	if (satype == SADB_SATYPE_ESP && add && aa == NULL && ea != NULL &&
-	    ea->id == SADB_EALG_NULL)
-		return fail_at(c->err, c->line, vt,
-			       "esp with null encryption needs auth_alg and authkey");
-
 	/* Each algorithm with its key, each key with its algorithm. */
 	if (aa != NULL && !cli_seen(sa, CLI_KW_AUTHKEY))
 		return fail_at(c->err, c->line, c->tok[CLI_KW_AUTH_ALG],
@@ -709,6 +717,10 @@ static int check_keys(struct cli_pctx *c, const struct cli_verb_info *v, uint8_t
 	if (!ekey_needed && cli_seen(sa, CLI_KW_ENCRKEY))
 		return fail_at(c->err, c->line, c->tok[CLI_KW_ENCRKEY],
 			       "needs encr_alg (other than null)");
+	if (satype == SADB_SATYPE_ESP && add && aa == NULL && ea != NULL &&
+	    ea->id == SADB_EALG_NULL)
+		return fail_at(c->err, c->line, vt,
+			       "esp with null encryption needs auth_alg and authkey");
 	if (cli_seen(sa, CLI_KW_RESERVED_BITS) && !cli_seen(sa, CLI_KW_ENCRKEY))
 		return fail_at(c->err, c->line, c->tok[CLI_KW_RESERVED_BITS],
 			       "needs encrkey (the salt is part of it)");
@@ -1003,8 +1015,8 @@ static int parse_words(int argc, char *const argv[], unsigned line, unsigned fla
 			goto out;
 		}
 		if (!((v->keywords >> kw->id) & 1u)) {
-			rc = fail_at(err, line, argv[i], "not used by %s (it takes spi, src, "
-				     "dst, sport, dport, proto, inbound, outbound)", v->names[0]);
+			rc = fail_at(err, line, argv[i], "not used by %s (usage: %s)",
+				     v->names[0], v->usage);
 			goto out;
 		}
 		if (cli_seen(sa, kw->id)) {
@@ -1025,7 +1037,7 @@ static int parse_words(int argc, char *const argv[], unsigned line, unsigned fla
 	}
 
 	rc = check_addresses(&c, v);
-	if (rc == 0 && v->keywords == CLI_ALL_KWS)
+	if (rc == 0 && (v->verb == CLI_VERB_ADD || v->verb == CLI_VERB_UPDATE))
 		rc = check_keys(&c, v, cmd->satype);
 	if (rc < 0)
 		goto out;
