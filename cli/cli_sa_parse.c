@@ -389,9 +389,11 @@ static int p_ident(struct cli_pctx *c, const struct cli_keyword *kw, char *const
 {
 	int t = pfk_identtype_from_name(v[0]);
 
-	if (t <= 0)
+	/* Numbers are accepted too, but only those the codec knows. */
+	if (t <= 0 || t > SADB_IDENTTYPE_MAX)
 		return expected(c, KWTOK(v), "an identity type (prefix, fqdn, domain, "
-				"user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range)", v[0]);
+				"user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range, "
+				"or 1..7)", v[0]);
 	if (strlen(v[1]) >= CLI_ID_MAX || v[1][0] == '\0')
 		return expected(c, KWTOK(v), "an identity string of 1..1023 characters",
 				v[1]);

@@ -664,8 +664,11 @@ static const struct {
 	{ "add esp spi 1 srcidtype fqdn", "line 3: 'srcidtype': expected a type and a value, "
 	  "got end of line" },
 	{ "add esp spi 1 srcidtype cert x", "line 3: 'srcidtype': expected an identity type "
-	  "(prefix, fqdn, domain, user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range), "
-	  "got 'cert'" },
+	  "(prefix, fqdn, domain, user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range, "
+	  "or 1..7), got 'cert'" },
+	{ "add esp spi 1 dstidtype 8 x", "line 3: 'dstidtype': expected an identity type "
+	  "(prefix, fqdn, domain, user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range, "
+	  "or 1..7), got '8'" },
 	{ "add esp spi 1 dst 192.0.2.2 authkey \"" K160, "line 3: '\"': unterminated quoted "
 	  "string" },
 	/* Rules across keywords. */
