@@ -6,12 +6,15 @@
  * to lay out valid messages and then break one field or one length.  Each
  * append returns the extension so the test can patch it.  No checks beyond
  * staying inside the buffer (a test bug fails loudly through cmocka).
+ * Include it after <cmocka.h>.
  */
 #ifndef PFK_TEST_MSG_H
 #define PFK_TEST_MSG_H
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 
