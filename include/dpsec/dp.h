@@ -269,11 +269,13 @@ struct dp_replay_state {
 int dp_sa_get_replay(struct dp_ctx *ctx, dp_sa_handle_t handle, struct dp_replay_state *rs);
 
 /* Install a replay state (cluster take-over).  Only while the SA carries no
- * traffic (LARVAL, DEAD or ACTIVE_ELSEWHERE): -EBUSY otherwise.  rs->window
- * must equal the SA's window (-EINVAL).  bitmap NULL-equivalent: pass
- * set_all = true to mark every sequence number <= highest as received (the
- * strict take-over policy).  Outbound SAs: sets the last sequence number
- * sent (it may only grow: -ERANGE). */
+ * traffic (LARVAL, DEAD or ACTIVE_ELSEWHERE): -EBUSY otherwise; it waits
+ * for an RCU grace period first, so no worker is still inside a packet of
+ * the SA.  Inbound: rs->window must equal the SA's window (-EINVAL);
+ * set_all = true ignores rs->bitmap and marks every sequence number in the
+ * window up to rs->highest as received (the strict take-over policy);
+ * a non-ESN highest >= 2^32 is -EINVAL.  Outbound: sets the last sequence
+ * number sent, which may only grow (-ERANGE). */
 int dp_sa_set_replay(struct dp_ctx *ctx, dp_sa_handle_t handle, const struct dp_replay_state *rs,
 	bool set_all);
 
