@@ -22,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pty.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -460,6 +462,63 @@ static void test_monitor(void **state)
 	has(r.out, "type REGISTER, SA type esp.");
 }
 
+/* Read from the pty until want shows up in what was read since *seen
+ * (or 5 s pass).  Returns whether it did. */
+static bool pty_wait(int fd, char *acc, size_t cap, size_t *len, size_t *seen,
+		     const char *want)
+{
+	for (int i = 0; i < 100; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char *hit;
+		ssize_t n;
+
+		acc[*len] = '\0';
+		hit = strstr(acc + *seen, want);
+		if (hit != NULL) {
+			*seen = (size_t)(hit - acc) + strlen(want);
+			return true;
+		}
+		if (poll(&p, 1, 50) <= 0)
+			continue;
+		n = read(fd, acc + *len, cap - *len - 1);
+		if (n <= 0)
+			return false;
+		*len += (size_t)n;
+	}
+	return false;
+}
+
+/* The prompt on a terminal: libedit, its history (up arrow), quit. */
+static void test_interactive_pty(void **state)
+{
+	static char acc[65536];
+	size_t len = 0, seen = 0;
+	const char *prog = getenv("IPSECKEY");
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	pid = forkpty(&fd, NULL, NULL, NULL);
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(prog, prog, "-n", "-S", sock_path, (char *)NULL);
+		_exit(127);
+	}
+	assert_true(pty_wait(fd, acc, sizeof(acc), &len, &seen, "ipseckey> "));
+	assert_int_equal(write(fd, "get esp spi 0x1234 dst 192.0.2.2\r", 33), 33);
+	assert_true(pty_wait(fd, acc, sizeof(acc), &len, &seen, "SA: spi=0x1234"));
+	assert_true(pty_wait(fd, acc, sizeof(acc), &len, &seen, "ipseckey> "));
+	/* Up arrow brings the last line back from the history. */
+	assert_int_equal(write(fd, "\033[A\r", 4), 4);
+	assert_true(pty_wait(fd, acc, sizeof(acc), &len, &seen, "SA: spi=0x1234"));
+	assert_true(pty_wait(fd, acc, sizeof(acc), &len, &seen, "ipseckey> "));
+	assert_int_equal(write(fd, "quit\r", 5), 5);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(fd);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +532,7 @@ int main(void)
 		cmocka_unit_test(test_file_with_errors),
 		cmocka_unit_test(test_interactive_pipe),
 		cmocka_unit_test(test_monitor),
+		cmocka_unit_test(test_interactive_pty),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
