@@ -234,7 +234,8 @@ static void test_every_algorithm(void **state)
 			char line2[1024];
 
 			snprintf(line2, sizeof(line2), "add esp spi 1 dst 192.0.2.9 encr_alg %s "
-				 "encrkey %s%s", *s, key, aead ? "" : " auth_alg sha1 authkey " K160);
+				 "encrkey %s%s", *s, key,
+				 aead ? "" : " auth_alg sha1 authkey " K160);
 			assert_same_request(line, line2);
 		}
 	}

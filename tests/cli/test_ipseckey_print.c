@@ -119,7 +119,8 @@ static void test_get_reply_keys_hidden(void **state)
 	free(t);
 
 	t = print(buf, (size_t)len, CLI_PRINT_KEYS);
-	assert_has(t, "AKY: authentication key, 160 bits: aabbccddee000000000000000000000000000000\n");
+	assert_has(t, "AKY: authentication key, 160 bits: "
+		   "aabbccddee000000000000000000000000000000\n");
 	assert_has(t, "EKY: encryption key, 160 bits (32 salt bits): 1122334400");
 	free(t);
 }
