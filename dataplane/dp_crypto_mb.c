@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dp_crypto_mb.c: the intel-ipsec-mb engine, called directly.
+ *
+ * Each worker owns an IMB_MGR initialised for the best instruction set the
+ * CPU has (init_mb_mgr_auto).  A burst is driven through the job API: one
+ * job per op is submitted (the manager fills its multi-buffer lanes and
+ * returns jobs as lanes complete), then the queue is flushed, so every op of
+ * the burst is done when dp_crypto_mb_process() returns.  Verification
+ * computes the ICV into per-worker scratch and compares in constant time.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_mbuf.h>
+
+#include "dpsec/pfkeyv2.h"
+#include "dp_crypto_priv.h"
+
+int dp_crypto_mb_mgr_new(IMB_MGR **out, IMB_ARCH *arch_out)
+{
+	IMB_MGR *mgr = alloc_mb_mgr(0);
+	IMB_ARCH arch = IMB_ARCH_NONE;
+
+	*out = NULL;
+	if (mgr == NULL)
+		return -ENOMEM;
+	init_mb_mgr_auto(mgr, &arch);
+	if (arch == IMB_ARCH_NONE || imb_get_errno(mgr) != 0) {
+		free_mb_mgr(mgr);
+		return -ENOTSUP;
+	}
+	if (arch_out != NULL)
+		*arch_out = arch;
+	*out = mgr;
+	return 0;
+}
+
+int dp_crypto_mb_hash(IMB_MGR *mgr, uint8_t aalg, const uint8_t *in, unsigned int len,
+		      uint8_t *out)
+{
+	switch (aalg) {
+	case SADB_AALG_SHA1HMAC:
+		IMB_SHA1(mgr, in, len, out);
+		return 0;
+	case SADB_AALG_SHA256HMAC:
+		IMB_SHA256(mgr, in, len, out);
+		return 0;
+	case SADB_AALG_SHA384HMAC:
+		IMB_SHA384(mgr, in, len, out);
+		return 0;
+	case SADB_AALG_SHA512HMAC:
+		IMB_SHA512(mgr, in, len, out);
+		return 0;
+	default:
+		return -ENOTSUP;
+	}
+}
+
+/* HMAC inner/outer states: the hash state after one block of key ^ pad
+ * (RFC 2104), which the HMAC job continues from.  akey <= block length. */
+static int dp_crypto_mb_hmac_pads(IMB_MGR *mgr, struct dp_crypto_sess *s, const uint8_t *akey,
+				  unsigned int akey_len)
+{
+	uint8_t block[128];
+	unsigned int block_len;
+	int rc = 0;
+
+	switch (s->aalg) {
+	case SADB_AALG_SHA1HMAC:
+		s->mb_hash = IMB_AUTH_HMAC_SHA_1;
+		block_len = 64;
+		break;
+	case SADB_AALG_SHA256HMAC:
+		s->mb_hash = IMB_AUTH_HMAC_SHA_256;
+		block_len = 64;
+		break;
+	case SADB_AALG_SHA384HMAC:
+		s->mb_hash = IMB_AUTH_HMAC_SHA_384;
+		block_len = 128;
+		break;
+	case SADB_AALG_SHA512HMAC:
+		s->mb_hash = IMB_AUTH_HMAC_SHA_512;
+		block_len = 128;
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	if (akey_len > block_len)
+		return -EINVAL;
+
+	memset(block, 0x36, block_len);
+	for (unsigned int i = 0; i < akey_len; i++)
+		block[i] ^= akey[i];
+	switch (s->aalg) {
+	case SADB_AALG_SHA1HMAC:
+		IMB_SHA1_ONE_BLOCK(mgr, block, s->ipad);
+		break;
+	case SADB_AALG_SHA256HMAC:
+		IMB_SHA256_ONE_BLOCK(mgr, block, s->ipad);
+		break;
+	case SADB_AALG_SHA384HMAC:
+		IMB_SHA384_ONE_BLOCK(mgr, block, s->ipad);
+		break;
+	default:
+		IMB_SHA512_ONE_BLOCK(mgr, block, s->ipad);
+		break;
+	}
+	memset(block, 0x5c, block_len);
+	for (unsigned int i = 0; i < akey_len; i++)
+		block[i] ^= akey[i];
+	switch (s->aalg) {
+	case SADB_AALG_SHA1HMAC:
+		IMB_SHA1_ONE_BLOCK(mgr, block, s->opad);
+		break;
+	case SADB_AALG_SHA256HMAC:
+		IMB_SHA256_ONE_BLOCK(mgr, block, s->opad);
+		break;
+	case SADB_AALG_SHA384HMAC:
+		IMB_SHA384_ONE_BLOCK(mgr, block, s->opad);
+		break;
+	default:
+		IMB_SHA512_ONE_BLOCK(mgr, block, s->opad);
+		break;
+	}
+	explicit_bzero(block, sizeof(block));
+	return rc;
+}
+
+static void dp_crypto_mb_aes_keyexp(IMB_MGR *mgr, struct dp_crypto_sess *s, const uint8_t *key)
+{
+	switch (s->key_len) {
+	case 16:
+		IMB_AES_KEYEXP_128(mgr, key, s->enc_keys, s->dec_keys);
+		break;
+	case 24:
+		IMB_AES_KEYEXP_192(mgr, key, s->enc_keys, s->dec_keys);
+		break;
+	default:
+		IMB_AES_KEYEXP_256(mgr, key, s->enc_keys, s->dec_keys);
+		break;
+	}
+}
+
+static void dp_crypto_mb_gcm_pre(IMB_MGR *mgr, struct dp_crypto_sess *s, const uint8_t *key)
+{
+	switch (s->key_len) {
+	case 16:
+		IMB_AES128_GCM_PRE(mgr, key, &s->gcm);
+		break;
+	case 24:
+		IMB_AES192_GCM_PRE(mgr, key, &s->gcm);
+		break;
+	default:
+		IMB_AES256_GCM_PRE(mgr, key, &s->gcm);
+		break;
+	}
+}
+
+int dp_crypto_mb_sess_init(IMB_MGR *mgr, struct dp_crypto_sess *s,
+			   const struct dp_crypto_sess_params *p, const uint8_t *akey,
+			   unsigned int akey_len)
+{
+	switch (s->cipher) {
+	case DP_CRYPTO_CIPHER_NONE:
+		s->mb_cipher = IMB_CIPHER_NULL;
+		break;
+	case DP_CRYPTO_CIPHER_AES_CBC:
+		s->mb_cipher = IMB_CIPHER_CBC;
+		dp_crypto_mb_aes_keyexp(mgr, s, p->ekey);
+		break;
+	case DP_CRYPTO_CIPHER_AES_CTR:
+		s->mb_cipher = IMB_CIPHER_CNTR;
+		dp_crypto_mb_aes_keyexp(mgr, s, p->ekey);
+		break;
+	case DP_CRYPTO_CIPHER_AES_GCM:
+		s->mb_cipher = IMB_CIPHER_GCM;
+		s->mb_hash = IMB_AUTH_AES_GMAC;
+		dp_crypto_mb_gcm_pre(mgr, s, p->ekey);
+		break;
+	case DP_CRYPTO_CIPHER_AES_GMAC:
+		s->mb_cipher = IMB_CIPHER_NULL;
+		s->mb_hash = s->key_len == 16 ? IMB_AUTH_AES_GMAC_128 :
+			     s->key_len == 24 ? IMB_AUTH_AES_GMAC_192 : IMB_AUTH_AES_GMAC_256;
+		dp_crypto_mb_gcm_pre(mgr, s, p->ekey);
+		break;
+	case DP_CRYPTO_CIPHER_CHACHA20_POLY1305:
+		s->mb_cipher = IMB_CIPHER_CHACHA20_POLY1305;
+		s->mb_hash = IMB_AUTH_CHACHA20_POLY1305;
+		memcpy(s->chacha_key, p->ekey, sizeof(s->chacha_key));
+		break;
+	default:
+		return -ENOTSUP;
+	}
+	if (s->aalg != SADB_AALG_NONE)
+		return dp_crypto_mb_hmac_pads(mgr, s, akey, akey_len);
+	return imb_get_errno(mgr) != 0 ? -EIO : 0;
+}
+
+/* Describe op (index i of the chunk) as an IMB job. */
+static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct dp_crypto_op *op,
+			      unsigned int i)
+{
+	const struct dp_crypto_sess *s = op->sess;
+	uint8_t *data = rte_pktmbuf_mtod(op->mbuf, uint8_t *);
+	uint8_t *nonce = w->nonce[i];
+	bool out = s->info.dir == DP_CRYPTO_DIR_OUT;
+
+	memcpy(nonce, s->salt, DP_CRYPTO_SALT_LEN);
+	memcpy(nonce + DP_CRYPTO_SALT_LEN, op->iv, 8);
+
+	/* IMB reads src + offset but writes dst itself: in place is dst at the
+	 * cipher region. */
+	job->src = data;
+	job->dst = data + op->cipher_offset;
+	job->cipher_mode = s->mb_cipher;
+	job->hash_alg = s->mb_hash;
+	job->cipher_direction = out ? IMB_DIR_ENCRYPT : IMB_DIR_DECRYPT;
+	job->chain_order = out ? IMB_ORDER_CIPHER_HASH : IMB_ORDER_HASH_CIPHER;
+	job->key_len_in_bytes = s->key_len;
+	job->cipher_start_src_offset_in_bytes = op->cipher_offset;
+	job->msg_len_to_cipher_in_bytes = op->cipher_length;
+	job->hash_start_src_offset_in_bytes = op->auth_offset;
+	job->msg_len_to_hash_in_bytes = op->auth_length;
+	job->iv = nonce;
+	job->iv_len_in_bytes = 12;
+	job->auth_tag_output = out ? op->digest : w->icv[i];
+	job->auth_tag_output_len_in_bytes = s->info.icv_len;
+	job->user_data = op;
+	job->user_data2 = (void *)(uintptr_t)i;
+
+	switch (s->cipher) {
+	case DP_CRYPTO_CIPHER_AES_GCM:
+		job->enc_keys = &s->gcm;
+		job->dec_keys = &s->gcm;
+		job->hash_start_src_offset_in_bytes = op->cipher_offset;
+		job->msg_len_to_hash_in_bytes = op->cipher_length;
+		job->u.GCM.aad = op->aad;
+		job->u.GCM.aad_len_in_bytes = s->info.aad_len;
+		return;
+	case DP_CRYPTO_CIPHER_CHACHA20_POLY1305:
+		job->enc_keys = s->chacha_key;
+		job->dec_keys = s->chacha_key;
+		job->hash_start_src_offset_in_bytes = op->cipher_offset;
+		job->msg_len_to_hash_in_bytes = op->cipher_length;
+		job->u.CHACHA20_POLY1305.aad = op->aad;
+		job->u.CHACHA20_POLY1305.aad_len_in_bytes = s->info.aad_len;
+		return;
+	case DP_CRYPTO_CIPHER_AES_GMAC:
+		job->msg_len_to_cipher_in_bytes = 0;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->u.GMAC._key = &s->gcm;
+		job->u.GMAC._iv = nonce;
+		job->u.GMAC.iv_len_in_bytes = 12;
+		return;
+	case DP_CRYPTO_CIPHER_AES_CBC:
+		job->iv = op->iv;
+		job->iv_len_in_bytes = 16;
+		break;
+	case DP_CRYPTO_CIPHER_NONE:
+		job->msg_len_to_cipher_in_bytes = 0;
+		job->cipher_start_src_offset_in_bytes = 0;
+		job->iv_len_in_bytes = 0;
+		break;
+	default:    /* AES-CTR: IMB forms salt || IV || 0x00000001 itself */
+		break;
+	}
+	job->enc_keys = s->enc_keys;
+	job->dec_keys = s->dec_keys;
+	job->u.HMAC._hashed_auth_key_xor_ipad = s->ipad;
+	job->u.HMAC._hashed_auth_key_xor_opad = s->opad;
+}
+
+static void dp_crypto_mb_complete(struct dp_crypto_worker *w, const IMB_JOB *job)
+{
+	struct dp_crypto_op *op = job->user_data;
+	unsigned int i = (unsigned int)(uintptr_t)job->user_data2;
+	const struct dp_crypto_sess *s = op->sess;
+
+	if (job->status != IMB_STATUS_COMPLETED)
+		op->status = DP_CRYPTO_ERROR;
+	else if (s->info.dir == DP_CRYPTO_DIR_IN &&
+		 dp_crypto_ct_memcmp(w->icv[i], op->digest, s->info.icv_len) != 0)
+		op->status = DP_CRYPTO_AUTH_FAILED;
+	else
+		op->status = DP_CRYPTO_OK;
+}
+
+void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops, uint16_t n)
+{
+	IMB_MGR *mgr = w->mgr;
+	IMB_JOB *job;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_crypto_op *op = ops[i];
+
+		if (!dp_crypto_op_fits(op)) {
+			op->status = DP_CRYPTO_ERROR;
+			continue;
+		}
+		job = IMB_GET_NEXT_JOB(mgr);
+		dp_crypto_mb_fill(w, job, op, i);
+		job = IMB_SUBMIT_JOB(mgr);
+		while (job != NULL) {
+			dp_crypto_mb_complete(w, job);
+			job = IMB_GET_COMPLETED_JOB(mgr);
+		}
+	}
+	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
+		dp_crypto_mb_complete(w, job);
+}
