@@ -112,10 +112,17 @@ static uint16_t decode_addr(struct cli_sa *sa, const struct sadb_address *a, int
 	return port;
 }
 
+/* Keys longer than the grammar takes are cut and marked by bits one more
+ * than it takes, which cli_sa_savable() refuses. */
 static void decode_key(const struct sadb_key *k, uint8_t *key, uint16_t *bits)
 {
-	unsigned b = k->sadb_key_bits > 8 * CLI_KEY_MAX ? 8 * CLI_KEY_MAX : k->sadb_key_bits;
+	unsigned b = k->sadb_key_bits;
 
+	if (b > 8 * CLI_KEY_MAX) {
+		memcpy(key, pfk_key_data(k), CLI_KEY_MAX);
+		*bits = 8 * CLI_KEY_MAX + 1;
+		return;
+	}
 	memcpy(key, pfk_key_data(k), (b + 7) / 8);
 	*bits = (uint16_t)b;
 }
@@ -247,6 +254,31 @@ void cli_sa_decode(const struct pfk_msg *m, struct cli_sa *sa)
 	}
 }
 
+/* Can every value be written so that the parser reads it back?  Replies
+ * from the gateway may hold what no command line can (an algorithm this
+ * tool does not know, a key longer than it takes, an identity with a line
+ * break or with both a quote and a blank): such an SA is not saved rather
+ * than saved wrong. */
+static bool cli_sa_savable(const struct cli_sa *sa)
+{
+	if (cli_seen(sa, CLI_KW_AUTH_ALG) && pfk_alg_by_id(PFK_ALG_AUTH, sa->auth) == NULL)
+		return false;
+	if (cli_seen(sa, CLI_KW_ENCR_ALG) && pfk_alg_by_id(PFK_ALG_ENCRYPT, sa->encr) == NULL)
+		return false;
+	if (sa->akey_bits > 8 * CLI_KEY_MAX || sa->ekey_bits > 8 * CLI_KEY_MAX)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		const char *id = sa->id[i];
+
+		if (!cli_seen(sa, i == 0 ? CLI_KW_SRCID : CLI_KW_DSTID))
+			continue;
+		if (id[0] == '\0' || strpbrk(id, "\n\r") != NULL ||
+		    (strchr(id, '"') != NULL && (strpbrk(id, " \t#\\") != NULL || id[0] == '"')))
+			return false;
+	}
+	return true;
+}
+
 /* pfk_parse wants an 8-byte aligned buffer; callers' buffers need not be. */
 static void *aligned_copy(const void *msg, size_t len)
 {
@@ -287,6 +319,8 @@ int cli_save_msg(FILE *out, const void *msg, size_t len)
 		goto out;
 	}
 	cli_sa_decode(&m, sa);
+	if (!cli_sa_savable(sa))
+		goto out;
 	fprintf(out, "add %s", pfk_satype_name(m.hdr->sadb_msg_satype));
 	for (size_t i = 0; i < cli_keyword_count; i++) {
 		const struct cli_keyword *kw = &cli_keywords[i];

@@ -107,6 +107,14 @@ static const char *const synonyms[][2] = {
 	  " isrc6 2001:db8:1::/48 idst6 2001:db8:2::/48",
 	  "add ah spi 1 dst 2001:db8::2 auth_alg sha1 authkey " K160
 	  " innersrc6 2001:db8:1::/48 innerdst6 2001:db8:2::/48" },
+	{ "add ah spi 1 dst6 2001:db8::2 auth_alg sha1 authkey " K160
+	  " isrc6 2001:db8:1::/48 idst6 2001:db8:2::/48",
+	  "add ah spi 1 dst6 2001:db8::2 auth_alg sha1 authkey " K160
+	  " proxy6 2001:db8:1::/48 idst6 2001:db8:2::/48" },
+	{ "add ah spi 1 dst6 2001:db8::2 auth_alg sha1 authkey " K160
+	  " isrc6 2001:db8:1::/48 idst6 2001:db8:2::/48",
+	  "add ah spi 1 dst6 2001:db8::2 auth_alg sha1 authkey " K160
+	  " proxyaddr6 2001:db8:1::/48 idst6 2001:db8:2::/48" },
 	{ AH_BASE " proto 17 sport 500 dport 4500", AH_BASE " ulp udp sport 500 dport 4500" },
 	{ AH_BASE " state 6", AH_BASE " state active" },
 	{ AH_BASE " state 4", AH_BASE " state ACTIVE_ELSEWHERE" },

@@ -335,6 +335,25 @@ static void test_save_refuses_non_sa(void **state)
 	/* Garbage is refused, never read past its end. */
 	memset(buf, 0xff, sizeof(buf));
 	assert_int_equal(cli_save_msg(f, buf, 24), -EINVAL);
+	/* SAs whose values no command line can carry are refused, not saved
+	 * wrong: identities with a line break, or with a quote and a blank. */
+	static const char *const ids[] = { "fine.example", "two\nlines", "CN=\"a b\"",
+					   "\"quoted" };
+
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct sockaddr_in d = { .sin_family = AF_INET };
+		_Alignas(8) uint8_t m[256];
+
+		pfk_build_init(&bld, m, sizeof(m), SADB_DUMP, SADB_SATYPE_ESP, 1, 1);
+		pfk_add_sa(&bld, htonl(5), 0, 1, SADB_AALG_SHA1HMAC, SADB_EALG_NULL, 0);
+		pfk_add_address(&bld, SADB_EXT_ADDRESS_SRC, (struct sockaddr *)&d, 0, 0);
+		pfk_add_address(&bld, SADB_EXT_ADDRESS_DST, (struct sockaddr *)&d, 0, 0);
+		pfk_add_identity(&bld, SADB_EXT_IDENTITY_SRC, SADB_IDENTTYPE_FQDN, ids[i]);
+		len = pfk_build_finish(&bld);
+		assert_true(len > 0);
+		/* The first one is the control: the same SA saves fine. */
+		assert_int_equal(cli_save_msg(f, m, (size_t)len), i == 0 ? 0 : -EINVAL);
+	}
 	fclose(f);
 }
 
