@@ -49,6 +49,7 @@
 #ifndef DP_CRYPTO_H
 #define DP_CRYPTO_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -164,6 +165,8 @@ struct dp_crypto_op {
 					   * sess aad_len bytes */
 	uint8_t status;                   /* out: enum dp_crypto_status */
 };
+
+static_assert(sizeof(struct dp_crypto_op) == 80, "one op per packet: keep it small");
 
 /* A snapshot of every worker's enqueue count (see "Freeing a session"). */
 struct dp_crypto_fence {
