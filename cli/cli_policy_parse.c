@@ -569,11 +569,13 @@ static int parse_alg_item(struct parser *p, const struct token *t, const char *k
 			*dots = '\0';
 			if (paren[0] == '\0' && dots[2] == '\0')
 				goto bad_bits;
-			if (paren[0] != '\0' && (!parse_uint(paren, CLI_POL_BITS_OPEN, &lo) || lo == 0))
+			if (paren[0] != '\0' &&
+			    (!parse_uint(paren, CLI_POL_BITS_OPEN, &lo) || lo == 0))
 				goto bad_bits;
 			if (dots[2] == '\0')
 				hi = CLI_POL_BITS_OPEN;
-			else if (!parse_uint(dots + 2, CLI_POL_BITS_OPEN, &hi) || hi == 0 || lo > hi)
+			else if (!parse_uint(dots + 2, CLI_POL_BITS_OPEN, &hi) || hi == 0 ||
+				 lo > hi)
 				goto bad_bits;
 		}
 	}
@@ -980,7 +982,9 @@ static int parse_block(struct parser *p, struct draft *d, struct alt *a, enum bl
 		lex_next(&p->lx, &v);
 		if (v.kind != TOK_WORD) {
 			perr(p, v.line, "\"%s\": expected a value, got %s", k.text,
-			     v.kind == TOK_END ? "end of file" : v.kind == TOK_LBRACE ? "\"{\"" : "\"}\"");
+			     v.kind == TOK_END      ? "end of file"
+			     : v.kind == TOK_LBRACE ? "\"{\""
+						    : "\"}\"");
 			return -1;
 		}
 		if (v.too_long) {

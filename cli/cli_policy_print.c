@@ -142,9 +142,11 @@ static int put_selector(struct out *o, const struct sadb_x_dpsec_selector *s, un
 
 		/* The family alone (both prefixes 0) still needs an address. */
 		if (l || !r)
-			put_addr(o, "laddr", f, s->sadb_x_sel_src, s->sadb_x_sel_src_prefixlen, true);
+			put_addr(o, "laddr", f, s->sadb_x_sel_src, s->sadb_x_sel_src_prefixlen,
+				 true);
 		if (r)
-			put_addr(o, "raddr", f, s->sadb_x_sel_dst, s->sadb_x_sel_dst_prefixlen, true);
+			put_addr(o, "raddr", f, s->sadb_x_sel_dst, s->sadb_x_sel_dst_prefixlen,
+				 true);
 	}
 	if (s->sadb_x_sel_proto != 0) {
 		const char *name = cli_pol_proto_name(s->sadb_x_sel_proto);
@@ -362,7 +364,8 @@ int cli_pol_print(const struct cli_pol_rule *r, unsigned flags, char *buf, size_
 	if (cap == 0)
 		return -ENOSPC;
 	buf[0] = '\0';
-	if (pol->sadb_x_pol_dir < SADB_X_DPSEC_DIR_IN || pol->sadb_x_pol_dir > SADB_X_DPSEC_DIR_BOTH)
+	if (pol->sadb_x_pol_dir < SADB_X_DPSEC_DIR_IN ||
+	    pol->sadb_x_pol_dir > SADB_X_DPSEC_DIR_BOTH)
 		return -ENOTSUP;
 	put(&o, "{");
 	if (r->has_inner || r->has_tunnel) {

@@ -346,7 +346,8 @@ static int do_list(const struct opts *o)
 		if (got == (int)sizeof(*h) && h->sadb_msg_seq == 0)
 			break; /* end of the dump */
 		if (n == cap) {
-			struct cli_pol_rule *nr = realloc(rules, (cap ? cap * 2 : 32) * sizeof(*nr));
+			const size_t ncap = cap ? cap * 2 : 32;
+			struct cli_pol_rule *nr = realloc(rules, ncap * sizeof(*nr));
 
 			if (nr == NULL) {
 				fprintf(stderr, "ipsecconf: list: %s\n", strerror(ENOMEM));
@@ -354,7 +355,7 @@ static int do_list(const struct opts *o)
 				goto out;
 			}
 			rules = nr;
-			cap = cap ? cap * 2 : 32;
+			cap = ncap;
 		}
 		if (pfk_validate(reply, (size_t)got, PFK_DIR_REPLY, &m, &diag) != 0 ||
 		    cli_pol_rule_from_msg(&m, &rules[n]) != 0) {

@@ -390,7 +390,8 @@ static const char illumos_examples[] =
 	"{lport 53} bypass {}\n{rport 53} bypass {}\n"
 	"{raddr 192.0.2.20 } ipsec {encr_algs any sa unique}\n"
 	"# Example 7.\n {raddr 192.0.2.20 dir out} ipsec {auth_algs any sa unique}\n"
-	"{\n    laddr 192.0.2.10\n    raddr 192.0.2.20\n    dir in\n} ipsec {auth_algs any sa unique}\n"
+	"{\n    laddr 192.0.2.10\n    raddr 192.0.2.20\n    dir in\n}"
+	" ipsec {auth_algs any sa unique}\n"
 	"# Example 8.\n"
 	"{raddr 198.51.100.0/16 dir out} ipsec {auth_algs any}\n"
 	"{dir out} ipsec {encr_algs any}\n"
@@ -477,7 +478,8 @@ static void test_illumos_incorrect_or(void **state)
 	assert_int_equal(f.nerrs, 1);
 	assert_int_equal(f.nrules, 0);
 	assert_string_equal(f.errs[0].msg,
-			    "x.conf:3: \"or\": expected on the line of the \"}\" before it (line 2)");
+			    "x.conf:3: \"or\": expected on the line of the \"}\" before it "
+			    "(line 2)");
 	cli_pol_file_free(&f);
 }
 
