@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
@@ -335,6 +336,7 @@ int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *
 		goto out;
 	}
 	s->info = info;
+	s->c = c;
 	s->cipher = alg->cipher;
 	s->aalg = p->aalg;
 	s->key_len = p->ekey_len;
@@ -357,15 +359,27 @@ out:
 	return rc;
 }
 
-void dp_crypto_sess_free(struct dp_crypto *c, struct dp_crypto_sess *s)
+int dp_crypto_sess_free(struct dp_crypto_sess *s)
 {
-	(void)c;
 	if (s == NULL)
-		return;
-	if (s->dev_sess != NULL)
+		return 0;
+	if (s->dev_sess != NULL) {
+		struct dp_crypto_fence f;
+		uint64_t deadline = rte_get_timer_cycles() +
+				    rte_get_timer_hz() / 1000 * DP_CRYPTO_FREE_WAIT_MS;
+
+		/* Ops of this session can still sit in a device queue. */
+		dp_crypto_fence_take(s->c, &f);
+		while (!dp_crypto_fence_passed(s->c, &f)) {
+			if (rte_get_timer_cycles() > deadline)
+				return -EBUSY;
+			rte_delay_us_sleep(10);
+		}
 		dp_crypto_dev_sess_fini(s);
+	}
 	explicit_bzero(s, sizeof(*s));
 	rte_free(s);
+	return 0;
 }
 
 void dp_crypto_sess_get_info(const struct dp_crypto_sess *s, struct dp_crypto_sess_info *info)

@@ -27,11 +27,12 @@
  *                            array in the worker's scratch); the engine only
  *                            borrows it from enqueue until dequeue.
  *
- * Freeing a session: first make it unreachable (SADB unpublish), wait an RCU
- * grace period, then wait until dp_crypto_fence_passed() says that every op
- * enqueued before the fence was taken has been dequeued; then
- * dp_crypto_sess_free().  The same fence protects anything else an op
- * points to (the SA itself).
+ * Freeing a session: make it unreachable (SADB unpublish), wait an RCU
+ * grace period (no worker can start a new op on it), then
+ * dp_crypto_sess_free(), which also waits until ops still in a device are
+ * dequeued (a fence, below).  Ops keep pointing to other things (the SA via
+ * op->user): protect those with the same fence -- dp_crypto_fence_take()
+ * after the grace period, free once dp_crypto_fence_passed().
  *
  * Packet layout contract (the ESP/AH layer's side):
  *   - The mbuf is one segment; every offset is from rte_pktmbuf_mtod(m) and
@@ -203,9 +204,15 @@ struct dp_crypto_worker *dp_crypto_worker(struct dp_crypto *c, unsigned int w);
 int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *p,
 		       struct dp_crypto_sess **out);
 
-/* Wipe the keys and free.  Only when no op references it (see the fence).
- * NULL is a no-op. */
-void dp_crypto_sess_free(struct dp_crypto *c, struct dp_crypto_sess *s);
+/* Wipe the keys and free, after the RCU grace period.  A CRYPTODEV session
+ * first waits (at most DP_CRYPTO_FREE_WAIT_MS, polling a fence) until every
+ * op enqueued before the call has been dequeued; if that does not happen
+ * (a worker stopped with ops in flight) nothing is freed and it returns
+ * -EBUSY: call again later, or leak it rather than free it under a device.
+ * Otherwise 0.  Fits the dp_sa_cold.crypto_free hook through a one-line
+ * wrapper.  NULL: 0. */
+#define DP_CRYPTO_FREE_WAIT_MS 100u
+int dp_crypto_sess_free(struct dp_crypto_sess *s);
 
 void dp_crypto_sess_get_info(const struct dp_crypto_sess *s, struct dp_crypto_sess_info *info);
 

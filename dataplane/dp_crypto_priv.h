@@ -56,6 +56,8 @@ struct dp_crypto_sess {
 	uint8_t salt[DP_CRYPTO_SALT_LEN];
 	uint16_t key_len;           /* cipher key bytes */
 
+	struct dp_crypto *c;
+
 	/* CRYPTODEV */
 	struct dp_crypto_dev *dev;
 	void *dev_sess;
