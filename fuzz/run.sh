@@ -24,14 +24,24 @@ build=${FUZZ_BUILD:-$root/build-fuzz}
 target=fuzz_pfkey_parse
 
 cd "$root"
-if [ ! -f "$build/build.ninja" ]; then
-	CC=clang meson setup "$build" -Dfuzzing=true -Dtests=false \
-		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null
-fi
-meson compile -C "$build" "$target" >/dev/null
-
 work=$(mktemp -d "${TMPDIR:-/tmp}/dpsec-fuzz.XXXXXX")
-trap 'rm -rf "$work"' EXIT INT TERM
+trap 'rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+# Quiet unless something fails; then the whole output.
+quiet() {
+	if ! "$@" >"$work/build.log" 2>&1; then
+		cat "$work/build.log" >&2
+		echo "$0: failed: $*" >&2
+		exit 1
+	fi
+}
+
+if [ ! -f "$build/build.ninja" ]; then
+	quiet env CC=clang meson setup "$build" -Dfuzzing=true -Dtests=false \
+		-Db_sanitize=address,undefined -Db_lundef=false
+fi
+quiet meson compile -C "$build" "$target"
 mkdir -p "$work/corpus" "$work/artifacts"
 for dir in fuzz/corpus/pfkey_parse fuzz/regressions; do
 	if [ -d "$dir" ] && [ -n "$(ls -A "$dir")" ]; then
@@ -50,7 +60,7 @@ status=0
 	"$work/corpus" >"$work/log" 2>&1 || status=$?
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
-echo "fuzz_pfkey_parse: ${execs:-0} executions in ${seconds}s (exit $status)"
+echo "fuzz_pfkey_parse: ${execs:-0} executions (limit ${seconds}s, fuzzer exit $status)"
 
 findings=$(ls "$work/artifacts" 2>/dev/null | grep -E '^(crash|leak|timeout|oom)-' || true)
 if [ "$status" -ne 0 ] || [ -n "$findings" ]; then
