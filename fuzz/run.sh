@@ -8,7 +8,8 @@
 # the fuzzer works on a temporary copy.
 #
 # Exits non-zero if the build fails, the fuzzer exits non-zero, or it leaves
-# any crash-, leak-, timeout- or oom- file (copied to fuzz/, git-ignored).  Prints the number of executions.
+# any crash-, leak-, timeout- or oom- file (copied to fuzz/, git-ignored).
+# Prints the number of executions.
 set -eu
 
 seconds=${1:-60}
