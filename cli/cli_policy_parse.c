@@ -656,19 +656,12 @@ static int parse_alg_list(struct parser *p, const struct token *t, const char *k
 typedef int (*key_fn)(struct parser *p, struct draft *d, struct alt *a, const char *key,
 		      const struct token *v);
 
-static int key_addr(struct parser *p, struct draft *d, struct alt *a, const char *key,
-		    const struct token *v, struct addr_val *dst, bool allow_prefix)
-{
-	(void)d;
-	(void)a;
-	return parse_addr(p, v, key, allow_prefix, dst);
-}
-
 #define ADDR_KEY(fn, field, prefix)                                                       \
 	static int fn(struct parser *p, struct draft *d, struct alt *a, const char *key,  \
 		      const struct token *v)                                               \
 	{                                                                                  \
-		return key_addr(p, d, a, key, v, &d->field, prefix);                       \
+		(void)a;                                                                   \
+		return parse_addr(p, v, key, prefix, &d->field);                           \
 	}
 ADDR_KEY(k_laddr, laddr, true)
 ADDR_KEY(k_raddr, raddr, true)
