@@ -534,6 +534,16 @@ uint16_t dp_crypto_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops
 	struct dp_crypto_op *sink[DP_CRYPTO_BURST_MAX];
 	uint16_t taken = 0, finished = 0;
 
+	/* The common case, intel-ipsec-mb only: straight through, no ring. */
+	while (taken < n && ops[taken]->sess != NULL &&
+	       ops[taken]->sess->info.engine == DP_CRYPTO_ENGINE_IPSEC_MB)
+		taken++;
+	for (uint16_t i = 0; i < taken; i += DP_CRYPTO_BURST_MAX)
+		dp_crypto_mb_process(w, ops + i, (uint16_t)RTE_MIN(taken - i, DP_CRYPTO_BURST_MAX));
+	if (taken == n)
+		return n;
+
+	taken = 0;
 	while (finished < n) {
 		if (taken < n)
 			taken += dp_crypto_enqueue(w, ops + taken, (uint16_t)(n - taken));
