@@ -468,6 +468,9 @@ int pfk_build_error(const struct sadb_msg *req, int err, uint16_t diag, void *ou
 	if (cap < sizeof(h))
 		return -ENOSPC;
 	memcpy(&h, req, sizeof(h));
+	/* Always our version, even when the request's was wrong: the client
+	 * must be able to parse the reply that tells it so. */
+	h.sadb_msg_version = PF_KEY_V2;
 	h.sadb_msg_errno = (uint8_t)err;
 	h.sadb_x_msg_diagnostic = diag;
 	h.sadb_msg_len = (uint16_t)SADB_8TO64(sizeof(h));

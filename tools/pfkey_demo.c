@@ -66,11 +66,14 @@ static void describe(const char *who, const void *buf, size_t len, enum pfk_dir 
 	}
 	printf("  %s: %s %s, %zu bytes, seq %u\n", who, pfk_msg_name(m.hdr->sadb_msg_type),
 	       pfk_satype_name(m.hdr->sadb_msg_satype), m.len, m.hdr->sadb_msg_seq);
-	if (m.hdr->sadb_msg_errno)
-		printf("      errno %u (%s), diagnostic %u %s: %s\n", m.hdr->sadb_msg_errno,
-		       strerror(m.hdr->sadb_msg_errno), m.hdr->sadb_x_msg_diagnostic,
-		       pfk_diag_name(m.hdr->sadb_x_msg_diagnostic),
-		       pfk_diag_string(m.hdr->sadb_x_msg_diagnostic));
+	if (m.hdr->sadb_msg_errno) {
+		uint16_t d = m.hdr->sadb_x_msg_diagnostic;
+		char num[16];
+
+		snprintf(num, sizeof(num), d >= SADB_X_DIAGNOSTIC_DPSEC_BASE ? "0x%04x" : "%u", d);
+		printf("      errno %u (%s), diagnostic %s %s: %s\n", m.hdr->sadb_msg_errno,
+		       strerror(m.hdr->sadb_msg_errno), num, pfk_diag_name(d), pfk_diag_string(d));
+	}
 	for (int slot = 1; slot < PFK_SLOT_COUNT; slot++) {
 		uint16_t t = pfk_slot_exttype(slot);
 
@@ -183,7 +186,7 @@ static void mut_soft_above_hard(uint8_t *b, int *len)
 static void mut_bad_keybits(uint8_t *b, int *len)
 {
 	(void)len;
-	/* 96 key bits + 32 salt bits: no AES key has 96 bits. */
+	/* Claims 128 bits but carries 160: a length that hides extra bytes. */
 	((struct sadb_key *)(void *)find_ext(b, SADB_EXT_KEY_ENCRYPT))->sadb_key_bits = 128;
 }
 
@@ -209,7 +212,7 @@ static const struct {
 	{ "an extension of length zero", mut_zero_ext },
 	{ "an unknown extension type", mut_unknown_ext },
 	{ "soft add-time lifetime above the hard one", mut_soft_above_hard },
-	{ "a 96-bit AES-GCM key", mut_bad_keybits },
+	{ "a key whose bit count disagrees with its length", mut_bad_keybits },
 	{ "two source addresses", mut_no_dst },
 	{ "GET carrying an encryption key", mut_get_with_key },
 };

@@ -190,7 +190,8 @@ int pfk_build_finish(struct pfk_builder *b);
  * that goes to listeners.  Returns the length or -ENOSPC. */
 int pfk_copy_without_keys(const struct pfk_msg *m, void *out, size_t cap);
 /* Error reply: the request's base header only, with errno and diagnostic
- * set and sadb_msg_len = 2.  Writes 16 bytes; returns 16 or -ENOSPC. */
+ * set, sadb_msg_len = 2 and sadb_msg_version = PF_KEY_V2 (whatever the
+ * request said).  Writes 16 bytes; returns 16 or -ENOSPC. */
 int pfk_build_error(const struct sadb_msg *req, int err, uint16_t diag, void *out,
 		    size_t cap);
 

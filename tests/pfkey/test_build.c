@@ -921,6 +921,13 @@ static void test_build_error(void **state)
 	}
 	/* The request is untouched. */
 	assert_memory_equal(g_buf.b, req_copy, 64);
+	/* A request in another PF_KEY version still gets a version 2 reply,
+	 * which the client can parse to learn what was wrong. */
+	g_buf.b[0] = 1;
+	assert_int_equal(pfk_build_error((const struct sadb_msg *)(void *)g_buf.b, EINVAL,
+					 SADB_X_DIAGNOSTIC_DPSEC_BAD_VERSION, g_buf2.b, 16), 16);
+	assert_int_equal(g_buf2.b[0], PF_KEY_V2);
+	g_buf.b[0] = PF_KEY_V2;
 	memset(g_buf2.b, CANARY, 32);
 	assert_int_equal(pfk_build_error((const struct sadb_msg *)(void *)g_buf.b, EINVAL, 0,
 					 g_buf2.b, 15), -ENOSPC);
