@@ -272,9 +272,14 @@ static int do_add(const struct opts *o)
 
 		for (size_t i = nadded; i-- > 0;)
 			undone += delete_index(&c, added[i]) == 0;
-		fprintf(stderr, "ipsecconf: %s: removed %zu of the %zu rule%s this run had "
-			"added; nothing of the file is in effect%s\n", o->file, undone, nadded,
-			nadded == 1 ? "" : "s", undone == nadded ? "" : " except those");
+		if (undone == nadded)
+			fprintf(stderr, "ipsecconf: %s: removed %zu of the %zu rule%s this run "
+				"had added; nothing of the file is in effect\n", o->file, undone,
+				nadded, nadded == 1 ? "" : "s");
+		else
+			fprintf(stderr, "ipsecconf: %s: removed only %zu of the %zu rules this "
+				"run had added; %zu remain in effect (see ipsecconf -l)\n",
+				o->file, undone, nadded, nadded - undone);
 	} else if (rc == 0 && !o->quiet) {
 		printf("ipsecconf: %s: added %zu rule%s\n", o->file, nadded,
 		       nadded == 1 ? "" : "s");
