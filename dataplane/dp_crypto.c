@@ -539,7 +539,8 @@ uint16_t dp_crypto_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops
 	       ops[taken]->sess->info.engine == DP_CRYPTO_ENGINE_IPSEC_MB)
 		taken++;
 	for (uint16_t i = 0; i < taken; i += DP_CRYPTO_BURST_MAX)
-		dp_crypto_mb_process(w, ops + i, (uint16_t)RTE_MIN(taken - i, DP_CRYPTO_BURST_MAX));
+		dp_crypto_mb_process(w, ops + i,
+				     (uint16_t)RTE_MIN((unsigned int)(taken - i), DP_CRYPTO_BURST_MAX));
 	if (taken == n)
 		return n;
 
