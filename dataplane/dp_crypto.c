@@ -135,7 +135,11 @@ int dp_crypto_new(const struct dp_crypto_config *cfg, struct dp_crypto **out)
 	int rc;
 
 	*out = NULL;
-	if (cfg->workers == 0 || cfg->workers > DP_CRYPTO_WORKERS_MAX || cfg->name == NULL ||
+	/* The name prefixes mempool names ("<name>_o<dev>_<worker>"), which
+	 * DPDK caps at RTE_MEMPOOL_NAMESIZE. */
+	if (cfg->name == NULL || strlen(cfg->name) > DP_CRYPTO_NAME_MAX)
+		return -EINVAL;
+	if (cfg->workers == 0 || cfg->workers > DP_CRYPTO_WORKERS_MAX ||
 	    cfg->engine > DP_CRYPTO_ENGINE_CRYPTODEV || cfg->qp_depth == 0 ||
 	    cfg->max_sessions == 0 ||
 	    memchr(cfg->dev_name, '\0', sizeof(cfg->dev_name)) == NULL)

@@ -43,9 +43,13 @@
  *     (RFC 4303 section 2.2.1: after the trailer, for HMAC; RFC 4543 section
  *     3.3: between SPI and sequence number, for GMAC) and restores the layout
  *     after dequeue.  AEAD (GCM, ChaCha20-Poly1305) takes its AAD in op->aad.
- *   - AH: the layer zeroes the mutable fields and the ICV field before an op;
- *     op->digest must then point outside the authenticated region (e.g. a
- *     copy of the received ICV for verification).
+ *   - AH: the layer zeroes the mutable fields and the ICV field before an op.
+ *     Outbound, op->digest may be the zeroed ICV field: the ICV is written
+ *     there only after the MAC is computed.  Inbound, copy the received ICV
+ *     out first and point op->digest at the copy.
+ *   - op->digest and op->iv/aad are read at enqueue (the cryptodev engine
+ *     copies them into its own op); the ICV of an outbound op is written by
+ *     the time the op is dequeued.
  */
 #ifndef DP_CRYPTO_H
 #define DP_CRYPTO_H
@@ -67,6 +71,7 @@ struct dp_rand;
 #define DP_CRYPTO_ICV_MAX 32u       /* HMAC-SHA-512-256 */
 #define DP_CRYPTO_IV_MAX 16u        /* AES-CBC */
 #define DP_CRYPTO_AAD_MAX 12u       /* SPI + 64-bit ESN */
+#define DP_CRYPTO_NAME_MAX 16u      /* dp_crypto_config.name */
 
 enum dp_crypto_engine {
 	DP_CRYPTO_ENGINE_DEFAULT = 0,   /* the gateway's choice */
@@ -114,7 +119,8 @@ struct dp_crypto_config {
 	/* Gateway default cryptodev ("" = none).  A name that no EAL --vdev
 	 * created is tried with rte_eal_hotplug_add("vdev") (crypto_aesni_mb, ...). */
 	char dev_name[DP_CRYPTO_DEVNAME_MAX];
-	const char *name;         /* unique prefix for DPDK object names */
+	const char *name;         /* unique prefix for DPDK object names,
+				   * at most DP_CRYPTO_NAME_MAX characters */
 };
 
 /* Per-SA session parameters.  Keys are copied (and precomputed); the caller

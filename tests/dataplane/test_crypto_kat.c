@@ -732,6 +732,9 @@ static void test_engine_choice(void **state)
 	assert_null(gw);
 	cfg.dev_name[0] = '\0';
 	assert_int_equal(dp_crypto_new(&cfg, &gw), -EINVAL);
+	cfg.engine = DP_CRYPTO_ENGINE_IPSEC_MB;
+	cfg.name = "a-name-too-long-for-pools";
+	assert_int_equal(dp_crypto_new(&cfg, &gw), -EINVAL);
 }
 
 /* ------------------------------------------------------------------------ */
