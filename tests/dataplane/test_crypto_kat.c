@@ -477,6 +477,15 @@ static bool kat_one(const struct kat *k, const struct engine *e)
 		fail_msg("%s on %s: tampered ICV gave %u", k->name, e->label, op.status);
 	rte_pktmbuf_free(m);
 
+	/* A flipped AAD bit (SPI and sequence number are bound to the ICV). */
+	if (d.aad.len > 0) {
+		m = op_make(&op, in, &d, &d.ct, d.icv.b, d.icv.len);
+		op.aad[d.aad.len - 1] ^= 0x01;
+		if (run1(&op) != DP_CRYPTO_AUTH_FAILED)
+			fail_msg("%s on %s: tampered AAD gave %u", k->name, e->label, op.status);
+		rte_pktmbuf_free(m);
+	}
+
 	/* A flipped message bit (the first authenticated byte). */
 	if (d.head.len + d.ct.len > 0) {
 		m = op_make(&op, in, &d, &d.ct, d.icv.b, d.icv.len);

@@ -105,6 +105,26 @@ static void test_reseed(void **state)
 	dp_rand_free(r);
 }
 
+/* After DP_RAND_RESEED_BYTES of output the generator reseeds by itself. */
+static void test_automatic_reseed(void **state)
+{
+	enum { CHUNK = 1 << 20 };
+	struct dp_rand *r;
+	uint8_t *buf = malloc(CHUNK);
+	(void)state;
+
+	assert_non_null(buf);
+	assert_int_equal(dp_rand_new(-1, &r), 0);
+	for (uint64_t done = 0; done < DP_RAND_RESEED_BYTES; done += CHUNK)
+		dp_rand_bytes(r, buf, CHUNK);
+	assert_int_equal(dp_rand_output_since_seed(r), DP_RAND_RESEED_BYTES);
+	dp_rand_bytes(r, buf, 16);
+	/* Counted from the reseed this call made. */
+	assert_int_equal(dp_rand_output_since_seed(r), 16);
+	dp_rand_free(r);
+	free(buf);
+}
+
 /* Monobit over 1 MiB: 8 Mi bits, ones within 6 standard deviations
  * (sd = sqrt(n)/2 = 1448). */
 static void test_bit_balance(void **state)
@@ -148,6 +168,7 @@ int main(void)
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_reseed),
 		cmocka_unit_test(test_bit_balance),
+		cmocka_unit_test(test_automatic_reseed),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
