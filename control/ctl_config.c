@@ -273,7 +273,8 @@ static void syntax_error(const yaml_parser_t *parser, const char *file, const ch
 		return;
 	}
 	if (at < len && buf[at] == '\t') {
-		ctl_cfg_error(errs, file, m, "(yaml)", "expected spaces for indentation, got '\\t'");
+		ctl_cfg_error(errs, file, m, "(yaml)",
+			      "expected spaces for indentation, got '\\t'");
 		return;
 	}
 	if (parser->context != NULL)

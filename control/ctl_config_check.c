@@ -143,45 +143,71 @@ static bool on_port(const struct ctl_config_port *p, const struct ctl_config_ip 
 	return false;
 }
 
+/* Port i against an earlier port j: names, devices, exception interfaces. */
+static void check_port_pair(struct check *c, unsigned int i, unsigned int j)
+{
+	const struct ctl_config_port *p = &c->cfg->ports[i], *q = &c->cfg->ports[j];
+	char path[64];
+
+	if (strcmp(p->name, q->name) == 0) {
+		snprintf(path, sizeof(path), "ports[%u].name", i);
+		cerr(c, p->name, path, "expected a name no other port has, got '%s'", p->name);
+	}
+	if (strcmp(p->devname, q->devname) == 0 || strcmp(p->devname, q->exception_devname) == 0) {
+		snprintf(path, sizeof(path), "ports[%u].device", i);
+		cerr(c, p->device, path, "expected a device no other port uses, got '%s'",
+		     p->device);
+	}
+	if (p->exception[0] != '\0' && strcmp(p->exception, q->exception) == 0) {
+		snprintf(path, sizeof(path), "ports[%u].exception", i);
+		cerr(c, p->exception, path, "expected an interface no other port uses, got '%s'",
+		     p->exception);
+	}
+}
+
+/* Address k of port i against every address before it, this port's too. */
+static void check_port_address(struct check *c, unsigned int i, unsigned int k)
+{
+	const struct ctl_config *cfg = c->cfg;
+	const struct ctl_config_ip *ip = &cfg->ports[i].addresses[k];
+	char path[64], a[64];
+
+	for (unsigned int j = 0; j <= i; j++) {
+		const struct ctl_config_port *q = &cfg->ports[j];
+		unsigned int end = j == i ? k : q->n_addresses;
+
+		for (unsigned int l = 0; l < end; l++) {
+			if (!ctl_cfg_ip_equal(ip, &q->addresses[l]))
+				continue;
+			snprintf(path, sizeof(path), "ports[%u].addresses[%u]", i, k);
+			cerr(c, ip, path, "expected an address not already on port '%s', got '%s'",
+			     q->name, ip_text(ip, true, a, sizeof(a)));
+		}
+	}
+}
+
 static void check_ports(struct check *c)
 {
 	const struct ctl_config *cfg = c->cfg;
+	const unsigned int both = (1u << CTL_ROLE_PROTECTED) | (1u << CTL_ROLE_UNPROTECTED);
 	unsigned int roles = 0;
-	char path[96], a[64];
+	char path[64];
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++) {
 		const struct ctl_config_port *p = &cfg->ports[i];
+		size_t dn = strlen(p->devname);
 		bool v6 = false;
 
 		roles |= 1u << p->role;
-		for (unsigned int j = 0; j < i; j++) {
-			const struct ctl_config_port *q = &cfg->ports[j];
-			if (strcmp(p->name, q->name) == 0) {
-				snprintf(path, sizeof(path), "ports[%u].name", i);
-				cerr(c, p->name, path, "expected a name no other port has, got '%s'",
-				     p->name);
-			}
-			if (strcmp(p->devname, q->devname) == 0 ||
-			    strcmp(p->devname, q->exception_devname) == 0) {
-				snprintf(path, sizeof(path), "ports[%u].device", i);
-				cerr(c, p->device, path,
-				     "expected a device no other port uses, got '%s'", p->device);
-			}
-			if (p->exception[0] != '\0' && strcmp(p->exception, q->exception) == 0) {
-				snprintf(path, sizeof(path), "ports[%u].exception", i);
-				cerr(c, p->exception, path,
-				     "expected an interface no other port uses, got '%s'",
-				     p->exception);
-			}
-		}
+		for (unsigned int j = 0; j < i; j++)
+			check_port_pair(c, i, j);
 		for (unsigned int v = 0; v < cfg->eal.n_vdevs; v++) {
 			const char *t = cfg->eal.vdevs[v].text;
-			if (strncmp(t, p->devname, strlen(p->devname)) == 0 &&
-			    (t[strlen(p->devname)] == '\0' || t[strlen(p->devname)] == ',')) {
-				snprintf(path, sizeof(path), "ports[%u].device", i);
-				cerr(c, p->device, path,
-				     "expected a device not also in eal.vdevs, got '%s'", p->device);
-			}
+			if (strncmp(t, p->devname, dn) != 0 || (t[dn] != '\0' && t[dn] != ','))
+				continue;
+			snprintf(path, sizeof(path), "ports[%u].device", i);
+			cerr(c, p->device, path,
+			     "expected a device not also in eal.vdevs, got '%s'", p->device);
 		}
 		if (p->bus == CTL_BUS_PCI && cfg->eal.no_pci) {
 			snprintf(path, sizeof(path), "ports[%u].device", i);
@@ -194,29 +220,17 @@ static void check_ports(struct check *c)
 			     "expected only on an unprotected port, got '%s'", p->exception);
 		}
 		for (unsigned int k = 0; k < p->n_addresses; k++) {
-			const struct ctl_config_ip *ip = &p->addresses[k];
-			v6 |= ip->family == AF_INET6;
-			/* The same address twice, on this port or an earlier one. */
-			for (unsigned int j = 0; j <= i; j++) {
-				const struct ctl_config_port *q = &cfg->ports[j];
-				unsigned int end = j == i ? k : q->n_addresses;
-				for (unsigned int l = 0; l < end; l++) {
-					if (!ctl_cfg_ip_equal(ip, &q->addresses[l]))
-						continue;
-					snprintf(path, sizeof(path), "ports[%u].addresses[%u]", i, k);
-					cerr(c, ip, path,
-					     "expected an address not already on port '%s', got '%s'",
-					     q->name, ip_text(ip, true, a, sizeof(a)));
-				}
-			}
+			v6 |= p->addresses[k].family == AF_INET6;
+			check_port_address(c, i, k);
 		}
 		if (v6 && p->mtu < 1280) {
 			snprintf(path, sizeof(path), "ports[%u].mtu", i);
 			cerr(c, &p->mtu, path,
-			     "expected at least 1280 on a port with IPv6 addresses, got '%u'", p->mtu);
+			     "expected at least 1280 on a port with IPv6 addresses, got '%u'",
+			     p->mtu);
 		}
 	}
-	if (cfg->n_ports > 0 && roles != ((1u << CTL_ROLE_PROTECTED) | (1u << CTL_ROLE_UNPROTECTED)))
+	if (cfg->n_ports > 0 && roles != both)
 		cerr(c, &cfg->ports, "ports",
 		     "expected at least one protected and one unprotected port, got only '%s'",
 		     roles & (1u << CTL_ROLE_PROTECTED) ? "protected" : "unprotected");
@@ -249,13 +263,14 @@ static void check_routes(struct check *c)
 		}
 		for (unsigned int j = 0; j < i; j++) {
 			const struct ctl_config_route *q = &cfg->routes[j];
-			if (q->prefix.length == r->prefix.length && ctl_cfg_ip_equal(&q->prefix, &r->prefix)) {
-				snprintf(path, sizeof(path), "routes[%u].prefix", i);
-				cerr(c, &r->prefix, path,
-				     "expected a prefix not already routed (routes[%u]), got '%s'", j,
-				     ip_text(&r->prefix, true, a, sizeof(a)));
-				break;
-			}
+			if (q->prefix.length != r->prefix.length ||
+			    !ctl_cfg_ip_equal(&q->prefix, &r->prefix))
+				continue;
+			snprintf(path, sizeof(path), "routes[%u].prefix", i);
+			cerr(c, &r->prefix, path,
+			     "expected a prefix not already routed (routes[%u]), got '%s'", j,
+			     ip_text(&r->prefix, true, a, sizeof(a)));
+			break;
 		}
 	}
 }
@@ -281,14 +296,14 @@ static void check_neighbours(struct check *c)
 		}
 		for (unsigned int j = 0; j < i; j++) {
 			const struct ctl_config_neighbour *q = &cfg->neighbours[j];
-			if (strcmp(q->port_name, n->port_name) == 0 &&
-			    ctl_cfg_ip_equal(&q->address, &n->address)) {
-				snprintf(path, sizeof(path), "neighbours[%u].address", i);
-				cerr(c, &n->address, path,
-				     "expected one entry per address and port (neighbours[%u]), got '%s'",
-				     j, ip_text(&n->address, false, a, sizeof(a)));
-				break;
-			}
+			if (strcmp(q->port_name, n->port_name) != 0 ||
+			    !ctl_cfg_ip_equal(&q->address, &n->address))
+				continue;
+			snprintf(path, sizeof(path), "neighbours[%u].address", i);
+			cerr(c, &n->address, path,
+			     "expected one entry per address and port (neighbours[%u]), got '%s'",
+			     j, ip_text(&n->address, false, a, sizeof(a)));
+			break;
 		}
 	}
 }
@@ -327,7 +342,11 @@ static void check_cluster(struct check *c)
 static void check_host(struct check *c)
 {
 	const struct ctl_config *cfg = c->cfg;
-	const struct { const char *key; const struct ctl_config_file *v; unsigned int n; } lists[] = {
+	const struct {
+		const char *key;
+		const struct ctl_config_file *v;
+		unsigned int n;
+	} lists[] = {
 		{ "sa", cfg->sa_files, cfg->n_sa_files },
 		{ "policy", cfg->policy_files, cfg->n_policy_files },
 	};

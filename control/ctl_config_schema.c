@@ -298,7 +298,8 @@ static void walk_lcores(struct cfg_walk *w, const struct cfg_field *f, const yam
 			if (item->type != YAML_SCALAR_NODE ||
 			    ctl_cfg_parse_u64(scalar_text(item), &id) != 0 ||
 			    id >= CTL_CONFIG_LCORES) {
-				werr(w, node_mark(item), "expected an lcore id from 0 to %u, got %s",
+				werr(w, node_mark(item),
+				     "expected an lcore id from 0 to %u, got %s",
 				     CTL_CONFIG_LCORES - 1, got(item, g, sizeof(g)));
 			} else if (ctl_config_lcore_isset(&set, (unsigned int)id)) {
 				werr(w, node_mark(item), "expected each lcore once, got '%s' again",
@@ -437,7 +438,8 @@ static void walk_value(struct cfg_walk *w, const struct cfg_field *f, const yaml
 	case FT_PREFIX:
 		rc = ctl_cfg_parse_prefix(s, &ip);
 		if (rc == -EDOM) {
-			werr(w, node_mark(n), "expected a prefix with no host bits set (%s), got %s",
+			werr(w, node_mark(n),
+			     "expected a prefix with no host bits set (%s), got %s",
 			     ctl_cfg_ip_text(&ip, true, buf, sizeof(buf)), got(n, g, sizeof(g)));
 			return;
 		}
@@ -644,7 +646,8 @@ static void workers_check(struct cfg_walk *w, void *obj, const yaml_node_t *map,
 		for (unsigned int i = W_SLEEP_MIN; i <= W_SLEEP_MAX; i++) {
 			if (!(seen & (1u << i)))
 				continue;
-			const uint32_t *v = i == W_SLEEP_MIN ? &wk->sleep_min_us : &wk->sleep_max_us;
+			const uint32_t *v =
+				i == W_SLEEP_MIN ? &wk->sleep_min_us : &wk->sleep_max_us;
 			old = path_key(w, worker_fields[i].key);
 			werr(w, ctl_cfg_mark_of(w->cfg, v),
 			     "expected no sleep bounds with idle: busy-poll, got '%u'", *v);
@@ -688,7 +691,8 @@ static const struct cfg_field port_fields[] = {
 	[P_NAME] = F_STR(T, "name", FT_NAME, name, CF_REQUIRED),
 	[P_DEVICE] = F_STR(T, "device", FT_DEVICE, device, CF_REQUIRED),
 	[P_ROLE] = F_ENUM(T, "role", role, role_words, CF_REQUIRED),
-	[P_ADDRESSES] = { .key = "addresses", .type = FT_IFADDR, .flags = CF_LIST | CF_INLINE | CF_ONE,
+	[P_ADDRESSES] = { .key = "addresses", .type = FT_IFADDR,
+	  .flags = CF_LIST | CF_INLINE | CF_ONE,
 	  .max_items = CTL_CONFIG_ADDRESSES_MAX, .offset = offsetof(T, addresses),
 	  .size = sizeof(struct ctl_config_ip), .len = sizeof(struct ctl_config_ip),
 	  .count_offset = offsetof(T, n_addresses) },

@@ -267,7 +267,8 @@ static const struct bad_case bad_cases[] = {
 	{ "exception name syntax", PORTS_OK "    exception: 'tap/0'\n", 1,
 	  "dpsecd.yaml:10:16: ports[1].exception: expected an interface name of 1 to 15 "
 	  "characters, got 'tap/0'" },
-	{ "duplicate port name", PORTS_OK "  - {name: inside, device: net_null2, role: protected}\n",
+	{ "duplicate port name",
+	  PORTS_OK "  - {name: inside, device: net_null2, role: protected}\n",
 	  1, "dpsecd.yaml:10:12: ports[2].name: expected a name no other port has, got 'inside'" },
 	{ "duplicate port device",
 	  PORTS_OK "  - {name: third, device: 'net_null1,size=64', role: protected}\n", 1,
@@ -293,7 +294,8 @@ static const struct bad_case bad_cases[] = {
 	  "  - {prefix: 198.51.100.7/24, via: 203.0.113.254, port: outside}\n", 1,
 	  "dpsecd.yaml:11:14: routes[0].prefix: expected a prefix with no host bits set "
 	  "(198.51.100.0/24), got '198.51.100.7/24'" },
-	{ "route prefix length", PORTS_OK "routes:\n  - {prefix: '2001:db8::/129', port: outside}\n",
+	{ "route prefix length",
+	  PORTS_OK "routes:\n  - {prefix: '2001:db8::/129', port: outside}\n",
 	  1, "dpsecd.yaml:11:14: routes[0].prefix: expected an IPv4 or IPv6 prefix, like "
 	  "192.0.2.0/24, got '2001:db8::/129'" },
 	{ "route to unknown port", PORTS_OK "routes:\n"
@@ -367,8 +369,9 @@ static void test_bad_configs(void **state)
 
 		if (rc != -EINVAL || cfg != NULL || errs.count != c->count || errs.dropped != 0 ||
 		    strcmp(errs.msg[0], c->first) != 0) {
-			print_message("case '%s': rc %d, %u messages, want %u; first wanted:\n  %s\n"
-				      "got:\n", c->name, rc, errs.count, c->count, c->first);
+			print_message("case '%s': rc %d, %u messages, want %u; "
+				      "first wanted:\n  %s\ngot:\n", c->name, rc, errs.count,
+				      c->count, c->first);
 			print_errors(&errs);
 			failed++;
 		}
@@ -405,8 +408,8 @@ static void test_all_errors_reported(void **state)
 		"dpsecd.yaml:2:14: eal.memory_mb: expected an integer from 1 to 1048576, got '0'",
 		"dpsecd.yaml:4:9: workers.idle: expected one of busy-poll, adaptive, got 'sleepy'",
 		"dpsecd.yaml:9:10: ports[0].mtu: expected an integer from 68 to 9600, got '70000'",
-		"dpsecd.yaml:10:5: ports[0].adress: unknown key, expected one of name, device, role, "
-		"addresses, mtu, rx_queues, tx_queues, mac, exception, got 'adress'",
+		"dpsecd.yaml:10:5: ports[0].adress: unknown key, expected one of name, device, "
+		"role, addresses, mtu, rx_queues, tx_queues, mac, exception, got 'adress'",
 		"dpsecd.yaml:12:12: telemetry.enabled: expected true or false, got 'maybe'",
 	};
 	struct ctl_config_errors errs;
