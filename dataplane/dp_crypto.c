@@ -542,9 +542,11 @@ uint16_t dp_crypto_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops
 	while (taken < n && ops[taken]->sess != NULL &&
 	       ops[taken]->sess->info.engine == DP_CRYPTO_ENGINE_IPSEC_MB)
 		taken++;
-	for (uint16_t i = 0; i < taken; i += DP_CRYPTO_BURST_MAX)
-		dp_crypto_mb_process(w, ops + i,
-				     (uint16_t)RTE_MIN((unsigned int)(taken - i), DP_CRYPTO_BURST_MAX));
+	for (uint16_t i = 0; i < taken; i += DP_CRYPTO_BURST_MAX) {
+		unsigned int chunk = RTE_MIN((unsigned int)(taken - i), DP_CRYPTO_BURST_MAX);
+
+		dp_crypto_mb_process(w, ops + i, (uint16_t)chunk);
+	}
 	if (taken == n)
 		return n;
 

@@ -204,8 +204,9 @@ struct dp_crypto_worker *dp_crypto_worker(struct dp_crypto *c, unsigned int w);
 
 /* Create a session.  A cryptodev named for the first time is opened here
  * (configured with one queue pair per worker, started, then published to
- * the workers), so this is safe while workers run.  0 or -errno: -EINVAL (bad combination, key or salt
- * length, ICV length), -ENOTSUP (engine or device lacks the algorithm),
+ * the workers), so this is safe while workers run.  0 or -errno: -EINVAL
+ * (bad combination, key or salt length, ICV length), -ENOTSUP (engine or
+ * device lacks the algorithm),
  * -ENODEV, -ENOMEM. */
 int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *p,
 		       struct dp_crypto_sess **out);

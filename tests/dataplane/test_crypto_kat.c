@@ -615,7 +615,8 @@ static void test_burst_mixed_order(void **state)
 		/* Enqueue in uneven chunks, dequeue as we go. */
 		while (n_out < BURST_OPS) {
 			if (n_in < BURST_OPS) {
-				uint16_t want = (uint16_t)RTE_MIN(BURST_OPS - n_in, 1 + (n_in % 37));
+				unsigned int left = BURST_OPS - n_in;
+				uint16_t want = (uint16_t)RTE_MIN(left, 1 + (n_in % 37));
 
 				uint16_t took = dp_crypto_enqueue(w, ptr + n_in, want);
 
@@ -641,6 +642,7 @@ static void test_burst_mixed_order(void **state)
 			last[s] = -1;
 		for (unsigned int j = 0; j < BURST_OPS; j++) {
 			unsigned int i = (unsigned int)(uintptr_t)got[j]->user;
+			const uint8_t *data = rte_pktmbuf_mtod(m[i], uint8_t *);
 			unsigned int s;
 
 			assert_ptr_equal(got[j], &ops[i]);
@@ -652,15 +654,13 @@ static void test_burst_mixed_order(void **state)
 			last[s] = (int)i;
 			if (dir == 0) {
 				assert_int_equal(ops[i].status, DP_CRYPTO_OK);
-				assert_memory_equal(rte_pktmbuf_mtod(m[i], uint8_t *) + d[s].head.len,
-						    d[s].ct.b, d[s].ct.len);
+				assert_memory_equal(data + d[s].head.len, d[s].ct.b, d[s].ct.len);
 				assert_memory_equal(ops[i].digest, d[s].icv.b, d[s].icv.len);
 			} else if (i % 11 == 3) {
 				assert_int_equal(ops[i].status, DP_CRYPTO_AUTH_FAILED);
 			} else {
 				assert_int_equal(ops[i].status, DP_CRYPTO_OK);
-				assert_memory_equal(rte_pktmbuf_mtod(m[i], uint8_t *) + d[s].head.len,
-						    d[s].pt.b, d[s].pt.len);
+				assert_memory_equal(data + d[s].head.len, d[s].pt.b, d[s].pt.len);
 			}
 		}
 		for (unsigned int i = 0; i < BURST_OPS; i++)
