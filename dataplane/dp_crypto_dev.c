@@ -41,7 +41,8 @@ struct dp_crypto_cop_priv {
 
 static inline struct dp_crypto_cop_priv *dp_crypto_cop_priv(struct rte_crypto_op *cop)
 {
-	return (struct dp_crypto_cop_priv *)((uint8_t *)cop + DP_CRYPTO_PRIV_OFF);
+	/* The private area follows the 16-byte aligned op and sym op. */
+	return (struct dp_crypto_cop_priv *)(void *)((uint8_t *)cop + DP_CRYPTO_PRIV_OFF);
 }
 
 /* ------------------------------------------------------------------------ */
