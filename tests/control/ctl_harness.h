@@ -1,0 +1,189 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * ctl_harness.h: the control thread in-process, on a temporary socket,
+ * over a real dataplane context (EAL --no-huge --no-pci, net_null0).
+ *
+ * The libev loop runs in its own thread, as in dpsecd; the test talks to
+ * it over the socket like any client, raises dataplane events with
+ * dp_worker_post() (the ring is multi-producer) and reads the module's
+ * state only inside h_call(), which runs a function on the loop thread.
+ */
+#ifndef CTL_HARNESS_H
+#define CTL_HARNESS_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <ev.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "dpsec/dp.h"
+#include "dpsec/dp_eal.h"
+#include "dpsec/pfkey.h"
+
+struct h;
+typedef void (*h_fn)(struct h *h, void *arg);
+
+struct h {
+	struct dp_ctx *dp;
+	struct ctl *ctl;
+	struct ev_loop *loop;
+	pthread_t thread;
+	ev_async async;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	h_fn fn;
+	void *arg;
+	bool done;
+	bool stop;
+	char dir[64];
+	char sock[108];
+};
+
+static char h_eal_unit[32];
+
+/* EAL once per process. */
+static inline int h_eal_init(const char *unit)
+{
+	char prefix[64], argv0[] = "ctl-test";
+	char *argv[] = { argv0, (char *)"--no-huge", (char *)"-m", (char *)"512",
+			 (char *)"--no-pci", (char *)"--file-prefix", prefix,
+			 (char *)"--vdev", (char *)"net_null0", (char *)"--log-level=error",
+			 (char *)"--no-telemetry", NULL };
+
+	snprintf(h_eal_unit, sizeof(h_eal_unit), "%s", unit);
+	snprintf(prefix, sizeof(prefix), "dpsec-ctl-%s-%ld", unit, (long)getpid());
+	return dp_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0 ? -1 : 0;
+}
+
+static inline void h_eal_fini(void)
+{
+	dp_eal_cleanup();
+}
+
+static void h_async_cb(struct ev_loop *loop, ev_async *w, int revents)
+{
+	struct h *h = w->data;
+
+	(void)revents;
+	pthread_mutex_lock(&h->mu);
+	if (h->fn != NULL) {
+		h->fn(h, h->arg);
+		h->fn = NULL;
+		h->done = true;
+		pthread_cond_broadcast(&h->cv);
+	}
+	if (h->stop)
+		ev_break(loop, EVBREAK_ALL);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void *h_thread(void *arg)
+{
+	struct h *h = arg;
+
+	ev_run(h->loop, 0);
+	return NULL;
+}
+
+/* Run fn(h, arg) on the loop thread and wait for it. */
+static inline void h_call(struct h *h, h_fn fn, void *arg)
+{
+	pthread_mutex_lock(&h->mu);
+	h->fn = fn;
+	h->arg = arg;
+	h->done = false;
+	pthread_mutex_unlock(&h->mu);
+	ev_async_send(h->loop, &h->async);
+	pthread_mutex_lock(&h->mu);
+	while (!h->done)
+		pthread_cond_wait(&h->cv, &h->mu);
+	pthread_mutex_unlock(&h->mu);
+}
+
+static void h_get_stats_fn(struct h *h, void *arg)
+{
+	ctl_get_stats(h->ctl, arg);
+}
+
+static inline struct ctl_stats h_stats(struct h *h)
+{
+	struct ctl_stats st;
+
+	h_call(h, h_get_stats_fn, &st);
+	return st;
+}
+
+/* Start a dataplane context and the control module.  p may be NULL
+ * (defaults); its socket_path is replaced by a temporary one. */
+static inline int h_start(struct h *h, const struct ctl_params *p, uint32_t max_sas)
+{
+	static unsigned int n;
+	struct ctl_params cp;
+	struct dp_config dc;
+	char name[32];
+
+	memset(h, 0, sizeof(*h));
+	snprintf(h->dir, sizeof(h->dir), "/tmp/dpsec-ctl-XXXXXX");
+	if (mkdtemp(h->dir) == NULL)
+		return -1;
+	snprintf(h->sock, sizeof(h->sock), "%s/pfkey.sock", h->dir);
+	dp_config_default(&dc);
+	dc.max_sas = max_sas;
+	dc.workers = 1;
+	snprintf(name, sizeof(name), "h%u", n++);
+	dc.name = name;
+	h->dp = dp_create(&dc);
+	if (h->dp == NULL)
+		return -1;
+	if (p != NULL)
+		cp = *p;
+	else
+		ctl_params_default(&cp);
+	cp.socket_path = h->sock;
+	h->loop = ev_loop_new(EVFLAG_AUTO);
+	h->ctl = ctl_create(h->loop, h->dp, &cp);
+	if (h->ctl == NULL)
+		return -1;
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	ev_async_init(&h->async, h_async_cb);
+	h->async.data = h;
+	ev_async_start(h->loop, &h->async);
+	return pthread_create(&h->thread, NULL, h_thread, h) == 0 ? 0 : -1;
+}
+
+static void h_noop(struct h *h, void *arg)
+{
+	(void)h;
+	(void)arg;
+}
+
+static inline void h_stop(struct h *h)
+{
+	pthread_mutex_lock(&h->mu);
+	h->stop = true;
+	pthread_mutex_unlock(&h->mu);
+	h_call(h, h_noop, NULL);
+	pthread_join(h->thread, NULL);
+	ctl_destroy(h->ctl);
+	ev_async_stop(h->loop, &h->async);
+	ev_loop_destroy(h->loop);
+	dp_destroy(h->dp);
+	rmdir(h->dir);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+}
+
+static inline int h_connect(struct h *h)
+{
+	return pfk_client_open(h->sock);
+}
+
+#endif /* CTL_HARNESS_H */
