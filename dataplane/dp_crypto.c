@@ -437,6 +437,10 @@ bool dp_crypto_op_fits(const struct dp_crypto_op *op)
 	case DP_CRYPTO_KIND_AEAD:
 		return dp_crypto_region_ok(m, op->cipher_offset, op->cipher_length);
 	case DP_CRYPTO_KIND_CIPHER_AUTH:
+		/* CBC: whole blocks, checked here so that every engine (some PMDs
+		 * do not check) refuses a truncated inbound packet alike. */
+		if (s->cipher == DP_CRYPTO_CIPHER_AES_CBC && (op->cipher_length & 15u) != 0)
+			return false;
 		return dp_crypto_region_ok(m, op->cipher_offset, op->cipher_length) &&
 		       dp_crypto_region_ok(m, op->auth_offset, op->auth_length);
 	default:

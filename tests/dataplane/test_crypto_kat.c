@@ -783,6 +783,53 @@ static void test_bad_ops(void **state)
 	}
 }
 
+/* Ops the engine itself rejects (CBC over a partial block) or that fail
+ * validation, in the middle of a burst, fail alone: the others complete. */
+static void test_bad_op_in_burst(void **state)
+{
+	const struct kat *cbc = NULL;
+	(void)state;
+
+	for (size_t i = 0; i < KAT_COUNT; i++)
+		if (strcmp(kats[i].name, "cbc128 RFC 3602 #4 + hmac-sha256-128") == 0)
+			cbc = &kats[i];
+	assert_non_null(cbc);
+	for (unsigned int e = ENG_MB; e <= ENG_OPENSSL; e++) {
+		enum { N = 24 };
+		struct kat_data d;
+		struct dp_crypto_sess *s;
+		struct dp_crypto_op ops[N], *ptr[N];
+		struct rte_mbuf *m[N];
+		uint8_t zero[DP_CRYPTO_ICV_MAX] = { 0 };
+
+		kat_load(cbc, &d);
+		assert_int_equal(sess_make(cbc, &d, &engines[e], DP_CRYPTO_DIR_OUT, &s), 0);
+		for (unsigned int i = 0; i < N; i++) {
+			m[i] = op_make(&ops[i], s, &d, &d.pt, zero, d.icv.len);
+			ptr[i] = &ops[i];
+		}
+		ops[5].cipher_length -= 1;         /* not whole AES blocks */
+		ops[11].auth_length = 60000;       /* outside the mbuf */
+		ops[17].cipher_length -= 8;
+		assert_int_equal(dp_crypto_process(dp_crypto_worker(crypto, 0), ptr, N), N);
+		for (unsigned int i = 0; i < N; i++) {
+			if (i == 5 || i == 11 || i == 17) {
+				if (ops[i].status != DP_CRYPTO_ERROR)
+					fail_msg("%s: bad op %u gave %u", engines[e].label, i,
+						 ops[i].status);
+				continue;
+			}
+			assert_int_equal(ops[i].status, DP_CRYPTO_OK);
+			assert_memory_equal(rte_pktmbuf_mtod(m[i], uint8_t *) + d.head.len, d.ct.b,
+					    d.ct.len);
+			assert_memory_equal(ops[i].digest, d.icv.b, d.icv.len);
+		}
+		for (unsigned int i = 0; i < N; i++)
+			rte_pktmbuf_free(m[i]);
+		assert_int_equal(dp_crypto_sess_free(s), 0);
+	}
+}
+
 static void test_sess_rejected(void **state)
 {
 	static const uint8_t key[64] = { 1 };
@@ -875,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_burst_mixed_order),
 		cmocka_unit_test(test_engine_choice),
 		cmocka_unit_test(test_bad_ops),
+		cmocka_unit_test(test_bad_op_in_burst),
 		cmocka_unit_test(test_sess_rejected),
 	};
 
