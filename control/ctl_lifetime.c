@@ -51,7 +51,7 @@ static void earliest(double *best, double t)
 static double next_deadline(const struct ctl *ctl, const struct ctl_sa *sa, uint64_t last_use)
 {
 	double now = ctl_now(ctl), t = INFINITY;
-	double add = (double)sa->add_time;
+	double add = sa->added;
 	uint64_t before, after;
 	bool poll_use = false;
 
@@ -186,7 +186,7 @@ static void lifetime_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct ctl_sa *sa = w->data;
 	struct ctl *ctl = sa->ctl;
-	double now = ev_now(loop), add = (double)sa->add_time;
+	double now = ev_now(loop), add = sa->added;
 	uint64_t last_use, before, after;
 
 	(void)revents;

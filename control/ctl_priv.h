@@ -110,7 +110,8 @@ struct ctl_sa {
 	uint64_t lease_limit;      /* outbound: limit last set */
 	uint32_t pair_spi;         /* network order, 0 = unpaired */
 
-	uint64_t add_time;         /* epoch seconds */
+	uint64_t add_time;         /* epoch seconds (wire) */
+	double added;              /* ev_now() at the ADD, for the timers */
 	uint64_t first_use;        /* epoch seconds, 0 = not seen used */
 	uint64_t idle_seen;        /* last_use when the idle EXPIRE went */
 	unsigned int expired;      /* CTL_EXP_* sent */
@@ -261,6 +262,8 @@ void ctl_sa_unpair(struct ctl *ctl, struct ctl_sa *sa);
 /* Address conversions. */
 int ctl_addr_from_ext(const struct sadb_address *a, struct dp_addr *out);
 bool ctl_addr_equal(const struct dp_addr *a, const struct dp_addr *b);
+/* 0.0.0.0 or :: (a wildcard source in DELETE/GET). */
+bool ctl_addr_unspecified(const struct dp_addr *a);
 /* Find the record the request's SA and DST name; -ESRCH SA_NOTFOUND. */
 int ctl_sa_lookup(struct ctl *ctl, const struct pfk_msg *m, struct ctl_sa **out, uint16_t *diag);
 /* Find the partner of a paired SA: the SA with pair_spi whose destination

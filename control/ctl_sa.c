@@ -28,6 +28,13 @@ int ctl_addr_from_ext(const struct sadb_address *a, struct dp_addr *out)
 	return -EAFNOSUPPORT;
 }
 
+bool ctl_addr_unspecified(const struct dp_addr *a)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(a->bytes, zero, sizeof(zero)) == 0;
+}
+
 int ctl_sa_lookup(struct ctl *ctl, const struct pfk_msg *m, struct ctl_sa **out, uint16_t *diag)
 {
 	struct dp_addr dst, src;
@@ -38,9 +45,11 @@ int ctl_sa_lookup(struct ctl *ctl, const struct pfk_msg *m, struct ctl_sa **out,
 		return -EINVAL;
 	}
 	sa = ctl_sadb_find(ctl->sadb, m->sa->sadb_sa_spi, m->hdr->sadb_msg_satype, &dst);
-	/* A source, when given, must be the SA's too (illumos). */
+	/* A source, when given, must be the SA's too (illumos); the
+	 * unspecified address (0.0.0.0, ::) stands for any. */
 	if (sa != NULL && m->src != NULL &&
-	    (ctl_addr_from_ext(m->src, &src) != 0 || !ctl_addr_equal(&src, &sa->src)))
+	    (ctl_addr_from_ext(m->src, &src) != 0 ||
+	     (!ctl_addr_unspecified(&src) && !ctl_addr_equal(&src, &sa->src))))
 		sa = NULL;
 	if (sa == NULL) {
 		*diag = SADB_X_DIAGNOSTIC_SA_NOTFOUND;

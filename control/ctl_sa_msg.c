@@ -410,7 +410,8 @@ int ctl_msg_add(struct ctl_req *r)
 		goto out;
 	}
 	ctl->next_owner++;
-	sa->add_time = (uint64_t)ctl_now(ctl);
+	sa->added = ctl_now(ctl);
+	sa->add_time = (uint64_t)sa->added;
 	pair_link(sa, partner);
 	ctl_lifetime_arm(ctl, sa);
 	sa = NULL;
@@ -485,7 +486,8 @@ int ctl_msg_getspi(struct ctl_req *r)
 		goto out;
 	}
 	ctl->stats.larval++;
-	sa->add_time = (uint64_t)ctl_now(ctl);
+	sa->added = ctl_now(ctl);
+	sa->add_time = (uint64_t)sa->added;
 	ctl_lifetime_arm(ctl, sa);
 	pfk_build_init(&b, ctl->wbuf, sizeof(ctl->wbuf), SADB_GETSPI, sa->satype,
 		       m->hdr->sadb_msg_seq, m->hdr->sadb_msg_pid);
@@ -551,7 +553,8 @@ static int update_larval(struct ctl_req *r, struct ctl_sa *sa)
 		sa->hnext = keep.hnext;
 		sa->slot = keep.slot;
 		sa->hhnext = NULL;
-		sa->add_time = (uint64_t)ctl_now(ctl);
+		sa->added = ctl_now(ctl);
+		sa->add_time = (uint64_t)sa->added;
 		tmp->ext = old;
 		tmp->ext_len = old_len;
 	}

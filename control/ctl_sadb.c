@@ -241,6 +241,11 @@ void ctl_sadb_remove(struct ctl_sadb *db, struct ctl_sa *sa)
 	db->slots[sa->slot] = NULL;
 	db->free_slots[db->nfree++] = sa->slot;
 	db->count--;
+	/* Empty again: start over, so that a reload dumps in load order. */
+	if (db->count == 0) {
+		db->nslots = 0;
+		db->nfree = 0;
+	}
 }
 
 struct ctl_sa *ctl_sadb_next(const struct ctl_sadb *db, uint32_t *cursor)
