@@ -394,9 +394,10 @@ static int p_ident(struct cli_pctx *c, const struct cli_keyword *kw, char *const
 		return expected(c, KWTOK(v), "an identity type (prefix, fqdn, domain, "
 				"user_fqdn, mailbox, der_dn, der_gn, key_id, addr_range, "
 				"or 1..7)", v[0]);
-	if (strlen(v[1]) >= CLI_ID_MAX || v[1][0] == '\0')
-		return expected(c, KWTOK(v), "an identity string of 1..1023 characters",
-				v[1]);
+	/* A quote could not be saved back (the tokenizer has no escapes). */
+	if (strlen(v[1]) >= CLI_ID_MAX || v[1][0] == '\0' || strchr(v[1], '"') != NULL)
+		return expected(c, KWTOK(v), "an identity string of 1..1023 characters "
+				"without '\"'", v[1]);
 	c->sa->id_type[kw->param] = (uint16_t)t;
 	strcpy(c->sa->id[kw->param], v[1]);
 	return 0;

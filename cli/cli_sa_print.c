@@ -206,17 +206,29 @@ void cli_sa_decode(const struct pfk_msg *m, struct cli_sa *sa)
 	}
 	if (m->natt_loc != NULL) {
 		SEE(sa, CLI_KW_ENCAP);
-		if (decode_addr(sa, m->natt_loc, CLI_A_NATLOC) != 0)
-			SEE(sa, CLI_KW_NAT_LPORT);
+		bool port = decode_addr(sa, m->natt_loc, CLI_A_NATLOC) != 0;
+
+		/* Without an address the port says the extension is there,
+		 * even a port of 0. */
 		if (!cli_addr_unspecified(&sa->addr[CLI_A_NATLOC]))
 			SEE(sa, CLI_KW_NAT_LOC);
+		else
+			port = true;
+		if (port)
+			SEE(sa, CLI_KW_NAT_LPORT);
 	}
 	if (m->natt_rem != NULL) {
 		SEE(sa, CLI_KW_ENCAP);
-		if (decode_addr(sa, m->natt_rem, CLI_A_NATREM) != 0)
-			SEE(sa, CLI_KW_NAT_RPORT);
+		bool port = decode_addr(sa, m->natt_rem, CLI_A_NATREM) != 0;
+
+		/* Without an address the port says the extension is there,
+		 * even a port of 0. */
 		if (!cli_addr_unspecified(&sa->addr[CLI_A_NATREM]))
 			SEE(sa, CLI_KW_NAT_REM);
+		else
+			port = true;
+		if (port)
+			SEE(sa, CLI_KW_NAT_RPORT);
 	}
 	if (m->akey != NULL) {
 		decode_key(m->akey, sa->akey, &sa->akey_bits);

@@ -680,6 +680,8 @@ static const struct {
 	  "or 1..7), got '8'" },
 	{ "add esp spi 1 dst 192.0.2.2 authkey \"" K160, "line 3: '\"': unterminated quoted "
 	  "string" },
+	{ "add esp spi 1 srcidtype fqdn a\"b", "line 3: 'srcidtype': expected an identity "
+	  "string of 1..1023 characters without '\"', got 'a\"b'" },
 	/* Rules across keywords. */
 	{ "add esp dst 192.0.2.2", "line 3: 'add': missing spi (add needs spi and dst)" },
 	{ "add esp spi 1", "line 3: 'add': missing dst (add needs spi and dst)" },

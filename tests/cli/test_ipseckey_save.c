@@ -74,6 +74,8 @@ static const char *const round_trips[] = {
 	"add esp spi 0x4001 " V4 " encap udp nat_rport 4500 encr_alg aes-gcm encrkey " K160,
 	"add esp spi 0x4002 dst6 2001:db8::2 encap udp nat_lport 4500 encr_alg aes-gcm "
 	"encrkey " K160,
+	"add esp spi 0x4003 " V4 " encap udp nat_lport 0 nat_rport 0 encr_alg aes-gcm "
+	"encrkey " K160,
 	/* Transport selectors, missing and explicit unspecified src. */
 	"add esp spi 0x5000 dst 192.0.2.2 sport 1234 dport 80 proto 6 encr_alg aes-gcm "
 	"encrkey " K160,
