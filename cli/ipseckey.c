@@ -109,8 +109,11 @@ static int ipk_dump(struct ipk *k, const struct cli_cmd *cmd, FILE *save)
 			fprintf(stderr, "ipseckey: dump: %s\n", strerror(-rc));
 			return rc;
 		}
+		/* Ours: the DUMP replies to our pid, and the end marker (a bare
+		 * header with seq 0, whatever its pid). */
 		if ((size_t)rc < sizeof(*h) || h->sadb_msg_type != SADB_DUMP ||
-		    h->sadb_msg_pid != req->sadb_msg_pid) {
+		    (h->sadb_msg_pid != req->sadb_msg_pid &&
+		     !(rc == sizeof(*h) && h->sadb_msg_seq == 0))) {
 			print_other(k, k->reply, (size_t)rc);
 			continue;
 		}
