@@ -111,8 +111,8 @@ void cli_cmd_wipe(struct cli_cmd *cmd);
 /* ------------------------------------------------------------------------ */
 /* Printing (cli_sa_print.c).                                                */
 
-#define CLI_PRINT_KEYS 0x1u     /* -p: show keys (hidden otherwise) */
-#define CLI_PRINT_NUMERIC 0x2u  /* reserved: we never resolve addresses */
+#define CLI_PRINT_KEYS 0x1u     /* -p: show keys (hidden otherwise); addresses
+				 * are always printed as numbers */
 
 /* Print any PF_KEY message in the verbose, one extension per line form of
  * dump/get/monitor/-v: base header, error replies with their diagnostic
