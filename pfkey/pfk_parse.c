@@ -267,12 +267,15 @@ static uint16_t check_spirange(int slot, const struct sadb_ext *ext, size_t byte
 
 static uint16_t check_ereg(int slot, const struct sadb_ext *ext, size_t bytes)
 {
-	const struct sadb_x_ereg *e = (const void *)ext;
-	const size_t n = bytes - offsetof(struct sadb_x_ereg, sadb_x_ereg_satypes);
+	/* The list may run past the 4 bytes the struct declares (an extended
+	 * REGISTER of many types): index the extension's bytes, not the array. */
+	const size_t off = offsetof(struct sadb_x_ereg, sadb_x_ereg_satypes);
+	const uint8_t *types = (const uint8_t *)ext + off;
+	const size_t n = bytes - off;
 
 	(void)slot;
 	for (size_t i = 0; i < n; i++) {
-		const uint8_t t = e->sadb_x_ereg_satypes[i];
+		const uint8_t t = types[i];
 
 		if (t == SADB_SATYPE_UNSPEC)
 			return 0;
