@@ -181,9 +181,33 @@ static inline void h_stop(struct h *h)
 	pthread_cond_destroy(&h->cv);
 }
 
+/* Connect and make sure the server has accepted (so the client sees the
+ * broadcasts that follow): a GET for no SA, answered with ESRCH. */
 static inline int h_connect(struct h *h)
 {
-	return pfk_client_open(h->sock);
+	uint64_t req[8] = { 0 }, rep[64];
+	struct sadb_msg *m = (struct sadb_msg *)(void *)req;
+	struct sadb_sa *sa = (struct sadb_sa *)(void *)(m + 1);
+	struct sadb_address *a = (struct sadb_address *)(void *)(sa + 1);
+	int fd = pfk_client_open(h->sock);
+
+	if (fd < 0)
+		return fd;
+	m->sadb_msg_version = PF_KEY_V2;
+	m->sadb_msg_type = SADB_GET;
+	m->sadb_msg_satype = SADB_SATYPE_ESP;
+	m->sadb_msg_len = 7;
+	m->sadb_msg_seq = 0xfffffff0u;
+	sa->sadb_sa_len = 2;
+	sa->sadb_sa_exttype = SADB_EXT_SA;
+	a->sadb_address_len = 3;
+	a->sadb_address_exttype = SADB_EXT_ADDRESS_DST;
+	((uint16_t *)(void *)(a + 1))[0] = 2; /* AF_INET, 0.0.0.0 */
+	if (pfk_client_request(fd, req, 56, rep, sizeof(rep), 3000, NULL, NULL) != 16) {
+		close(fd);
+		return -EIO;
+	}
+	return fd;
 }
 
 #endif /* CTL_HARNESS_H */
