@@ -309,6 +309,7 @@ int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *
 	uint8_t hashed[64];
 	const uint8_t *akey = p->akey;
 	unsigned int akey_len = p->akey_len;
+	size_t size;
 	int rc;
 
 	*out = NULL;
@@ -333,12 +334,15 @@ int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *
 		akey = hashed;
 		akey_len = hash->digest_len;
 	}
-	s = rte_zmalloc_socket("dp_crypto_sess", sizeof(*s), RTE_CACHE_LINE_SIZE,
-			       c->cfg.socket_id);
+	size = offsetof(struct dp_crypto_sess, k);
+	if (dev == NULL)
+		size += dp_crypto_mb_keys_size(alg->cipher);
+	s = rte_zmalloc_socket("dp_crypto_sess", size, RTE_CACHE_LINE_SIZE, c->cfg.socket_id);
 	if (s == NULL) {
 		rc = -ENOMEM;
 		goto out;
 	}
+	s->size = (uint32_t)size;
 	s->info = info;
 	s->c = c;
 	s->cipher = alg->cipher;
@@ -357,7 +361,7 @@ int dp_crypto_sess_new(struct dp_crypto *c, const struct dp_crypto_sess_params *
 out:
 	explicit_bzero(hashed, sizeof(hashed));
 	if (s != NULL) {
-		explicit_bzero(s, sizeof(*s));
+		explicit_bzero(s, s->size);
 		rte_free(s);
 	}
 	return rc;
@@ -381,7 +385,7 @@ int dp_crypto_sess_free(struct dp_crypto_sess *s)
 		}
 		dp_crypto_dev_sess_fini(s);
 	}
-	explicit_bzero(s, sizeof(*s));
+	explicit_bzero(s, s->size);
 	rte_free(s);
 	return 0;
 }

@@ -36,6 +36,22 @@ int dp_crypto_mb_mgr_new(IMB_MGR **out, IMB_ARCH *arch_out)
 	return 0;
 }
 
+/* Bytes of union dp_crypto_mb_keys a session with this cipher uses. */
+size_t dp_crypto_mb_keys_size(uint8_t cipher)
+{
+	switch (cipher) {
+	case DP_CRYPTO_CIPHER_AES_GCM:
+	case DP_CRYPTO_CIPHER_AES_GMAC:
+		return sizeof(struct gcm_key_data);
+	case DP_CRYPTO_CIPHER_CHACHA20_POLY1305:
+		return 32;
+	case DP_CRYPTO_CIPHER_NONE:
+		return offsetof(struct dp_crypto_mb_hmac_keys, enc);
+	default:
+		return sizeof(struct dp_crypto_mb_hmac_keys);
+	}
+}
+
 int dp_crypto_mb_hash(IMB_MGR *mgr, uint8_t aalg, const uint8_t *in, unsigned int len,
 		      uint8_t *out)
 {
@@ -94,16 +110,16 @@ static int dp_crypto_mb_hmac_pads(IMB_MGR *mgr, struct dp_crypto_sess *s, const 
 		block[i] ^= akey[i];
 	switch (s->aalg) {
 	case SADB_AALG_SHA1HMAC:
-		IMB_SHA1_ONE_BLOCK(mgr, block, s->ipad);
+		IMB_SHA1_ONE_BLOCK(mgr, block, s->k.hmac.ipad);
 		break;
 	case SADB_AALG_SHA256HMAC:
-		IMB_SHA256_ONE_BLOCK(mgr, block, s->ipad);
+		IMB_SHA256_ONE_BLOCK(mgr, block, s->k.hmac.ipad);
 		break;
 	case SADB_AALG_SHA384HMAC:
-		IMB_SHA384_ONE_BLOCK(mgr, block, s->ipad);
+		IMB_SHA384_ONE_BLOCK(mgr, block, s->k.hmac.ipad);
 		break;
 	default:
-		IMB_SHA512_ONE_BLOCK(mgr, block, s->ipad);
+		IMB_SHA512_ONE_BLOCK(mgr, block, s->k.hmac.ipad);
 		break;
 	}
 	memset(block, 0x5c, block_len);
@@ -111,16 +127,16 @@ static int dp_crypto_mb_hmac_pads(IMB_MGR *mgr, struct dp_crypto_sess *s, const 
 		block[i] ^= akey[i];
 	switch (s->aalg) {
 	case SADB_AALG_SHA1HMAC:
-		IMB_SHA1_ONE_BLOCK(mgr, block, s->opad);
+		IMB_SHA1_ONE_BLOCK(mgr, block, s->k.hmac.opad);
 		break;
 	case SADB_AALG_SHA256HMAC:
-		IMB_SHA256_ONE_BLOCK(mgr, block, s->opad);
+		IMB_SHA256_ONE_BLOCK(mgr, block, s->k.hmac.opad);
 		break;
 	case SADB_AALG_SHA384HMAC:
-		IMB_SHA384_ONE_BLOCK(mgr, block, s->opad);
+		IMB_SHA384_ONE_BLOCK(mgr, block, s->k.hmac.opad);
 		break;
 	default:
-		IMB_SHA512_ONE_BLOCK(mgr, block, s->opad);
+		IMB_SHA512_ONE_BLOCK(mgr, block, s->k.hmac.opad);
 		break;
 	}
 	explicit_bzero(block, sizeof(block));
@@ -131,13 +147,13 @@ static void dp_crypto_mb_aes_keyexp(IMB_MGR *mgr, struct dp_crypto_sess *s, cons
 {
 	switch (s->key_len) {
 	case 16:
-		IMB_AES_KEYEXP_128(mgr, key, s->enc_keys, s->dec_keys);
+		IMB_AES_KEYEXP_128(mgr, key, s->k.hmac.enc, s->k.hmac.dec);
 		break;
 	case 24:
-		IMB_AES_KEYEXP_192(mgr, key, s->enc_keys, s->dec_keys);
+		IMB_AES_KEYEXP_192(mgr, key, s->k.hmac.enc, s->k.hmac.dec);
 		break;
 	default:
-		IMB_AES_KEYEXP_256(mgr, key, s->enc_keys, s->dec_keys);
+		IMB_AES_KEYEXP_256(mgr, key, s->k.hmac.enc, s->k.hmac.dec);
 		break;
 	}
 }
@@ -146,13 +162,13 @@ static void dp_crypto_mb_gcm_pre(IMB_MGR *mgr, struct dp_crypto_sess *s, const u
 {
 	switch (s->key_len) {
 	case 16:
-		IMB_AES128_GCM_PRE(mgr, key, &s->gcm);
+		IMB_AES128_GCM_PRE(mgr, key, &s->k.gcm);
 		break;
 	case 24:
-		IMB_AES192_GCM_PRE(mgr, key, &s->gcm);
+		IMB_AES192_GCM_PRE(mgr, key, &s->k.gcm);
 		break;
 	default:
-		IMB_AES256_GCM_PRE(mgr, key, &s->gcm);
+		IMB_AES256_GCM_PRE(mgr, key, &s->k.gcm);
 		break;
 	}
 }
@@ -187,7 +203,7 @@ int dp_crypto_mb_sess_init(IMB_MGR *mgr, struct dp_crypto_sess *s,
 	case DP_CRYPTO_CIPHER_CHACHA20_POLY1305:
 		s->mb_cipher = IMB_CIPHER_CHACHA20_POLY1305;
 		s->mb_hash = IMB_AUTH_CHACHA20_POLY1305;
-		memcpy(s->chacha_key, p->ekey, sizeof(s->chacha_key));
+		memcpy(s->k.chacha, p->ekey, sizeof(s->k.chacha));
 		break;
 	default:
 		return -ENOTSUP;
@@ -231,16 +247,16 @@ static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct d
 
 	switch (s->cipher) {
 	case DP_CRYPTO_CIPHER_AES_GCM:
-		job->enc_keys = &s->gcm;
-		job->dec_keys = &s->gcm;
+		job->enc_keys = &s->k.gcm;
+		job->dec_keys = &s->k.gcm;
 		job->hash_start_src_offset_in_bytes = op->cipher_offset;
 		job->msg_len_to_hash_in_bytes = op->cipher_length;
 		job->u.GCM.aad = op->aad;
 		job->u.GCM.aad_len_in_bytes = s->info.aad_len;
 		return;
 	case DP_CRYPTO_CIPHER_CHACHA20_POLY1305:
-		job->enc_keys = s->chacha_key;
-		job->dec_keys = s->chacha_key;
+		job->enc_keys = s->k.chacha;
+		job->dec_keys = s->k.chacha;
 		job->hash_start_src_offset_in_bytes = op->cipher_offset;
 		job->msg_len_to_hash_in_bytes = op->cipher_length;
 		job->u.CHACHA20_POLY1305.aad = op->aad;
@@ -249,7 +265,7 @@ static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct d
 	case DP_CRYPTO_CIPHER_AES_GMAC:
 		job->msg_len_to_cipher_in_bytes = 0;
 		job->cipher_start_src_offset_in_bytes = 0;
-		job->u.GMAC._key = &s->gcm;
+		job->u.GMAC._key = &s->k.gcm;
 		job->u.GMAC._iv = nonce;
 		job->u.GMAC.iv_len_in_bytes = 12;
 		return;
@@ -265,10 +281,10 @@ static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct d
 	default:    /* AES-CTR: IMB forms salt || IV || 0x00000001 itself */
 		break;
 	}
-	job->enc_keys = s->enc_keys;
-	job->dec_keys = s->dec_keys;
-	job->u.HMAC._hashed_auth_key_xor_ipad = s->ipad;
-	job->u.HMAC._hashed_auth_key_xor_opad = s->opad;
+	job->enc_keys = s->k.hmac.enc;
+	job->dec_keys = s->k.hmac.dec;
+	job->u.HMAC._hashed_auth_key_xor_ipad = s->k.hmac.ipad;
+	job->u.HMAC._hashed_auth_key_xor_opad = s->k.hmac.opad;
 }
 
 static void dp_crypto_mb_complete(struct dp_crypto_worker *w, const IMB_JOB *job)

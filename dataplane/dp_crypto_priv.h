@@ -8,6 +8,7 @@
 
 #include <assert.h>
 #include <stdalign.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <intel-ipsec-mb.h>
@@ -48,7 +49,24 @@ enum dp_crypto_cipher {
 
 struct dp_crypto_dev;
 
-/* A session.  The hot part first; keys precomputed for the engine chosen. */
+/* intel-ipsec-mb key material, one shape per cipher.  HMAC states come
+ * first so that an HMAC-only session stops after them. */
+struct dp_crypto_mb_hmac_keys {
+	alignas(64) uint8_t ipad[128];            /* HMAC inner state */
+	alignas(64) uint8_t opad[128];            /* HMAC outer state */
+	alignas(64) uint8_t enc[16 * 15];         /* AES-CBC/CTR schedules */
+	alignas(64) uint8_t dec[16 * 15];
+};
+
+union dp_crypto_mb_keys {
+	struct gcm_key_data gcm;                  /* GCM and GMAC */
+	struct dp_crypto_mb_hmac_keys hmac;       /* CBC/CTR + HMAC, HMAC alone */
+	alignas(64) uint8_t chacha[32];
+};
+
+/* A session: the header, then only the key material its engine and
+ * algorithm need (dp_crypto_mb_keys_size()), so that a million SAs do not
+ * each carry the largest key layout. */
 struct dp_crypto_sess {
 	struct dp_crypto_sess_info info;
 	uint8_t cipher;             /* enum dp_crypto_cipher */
@@ -65,12 +83,8 @@ struct dp_crypto_sess {
 	/* IPSEC_MB */
 	IMB_CIPHER_MODE mb_cipher;
 	IMB_HASH_ALG mb_hash;
-	alignas(64) uint8_t enc_keys[16 * 15];
-	alignas(64) uint8_t dec_keys[16 * 15];
-	alignas(64) struct gcm_key_data gcm;      /* GCM and GMAC */
-	alignas(64) uint8_t ipad[128];            /* HMAC inner state */
-	alignas(64) uint8_t opad[128];            /* HMAC outer state */
-	alignas(64) uint8_t chacha_key[32];
+	uint32_t size;              /* bytes allocated, for the wipe */
+	alignas(64) union dp_crypto_mb_keys k;    /* partly allocated: see above */
 };
 
 /* One worker's state.  Written by that worker only, except the two fence
@@ -121,6 +135,7 @@ int dp_crypto_mb_sess_init(IMB_MGR *mgr, struct dp_crypto_sess *s,
 			   const struct dp_crypto_sess_params *p, const uint8_t *akey,
 			   unsigned int akey_len);
 void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops, uint16_t n);
+size_t dp_crypto_mb_keys_size(uint8_t cipher);
 int dp_crypto_mb_hash(IMB_MGR *mgr, uint8_t aalg, const uint8_t *in, unsigned int len,
 		      uint8_t *out);
 
