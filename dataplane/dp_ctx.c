@@ -15,6 +15,7 @@
 #include <rte_ring.h>
 
 #include "dpsec/dp.h"
+#include "dp_crypto.h"
 #include "dp_ctx_priv.h"
 #include "dp_event.h"
 #include "dp_hold.h"
@@ -144,6 +145,67 @@ static int workers_create(struct dp_ctx *ctx)
 	return 0;
 }
 
+/* The crypto engines, shaped by the gateway's config: one worker handle per
+ * dataplane worker, the default engine and cryptodev. */
+static int crypto_create(struct dp_ctx *ctx)
+{
+	struct dp_crypto_config cc;
+	char name[24];
+
+	dp_crypto_config_default(&cc);
+	snprintf(name, sizeof(name), "%sc", ctx->name);
+	cc.workers = ctx->cfg.workers;
+	cc.engine = ctx->cfg.engine;
+	cc.socket_id = ctx->cfg.socket_id;
+	snprintf(cc.dev_name, sizeof(cc.dev_name), "%s", ctx->cfg.crypto_dev);
+	cc.name = name;
+	return dp_crypto_new(&cc, &ctx->crypto);
+}
+
+static void sa_crypto_free(void *sess)
+{
+	/* After the grace period (dp_sadb's defer queue); it waits for ops
+	 * still in a device itself.  -EBUSY (a device that never answers)
+	 * leaves the session allocated: a leak, not a use after free. */
+	(void)dp_crypto_sess_free(sess);
+}
+
+/* Bind the SA's crypto session (CONTROL, before publication). */
+static int sa_crypto_bind(struct dp_ctx *ctx, struct dp_sa *sa)
+{
+	const struct dp_sa_params *p = &sa->cold->params;
+	struct dp_crypto_sess_params cp;
+	struct dp_crypto_sess *s;
+	int err;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.ealg = p->encr_alg;
+	cp.aalg = p->auth_alg;
+	cp.dir = p->dir == DP_DIR_IN ? DP_CRYPTO_DIR_IN : DP_CRYPTO_DIR_OUT;
+	cp.engine = sa->engine;
+	cp.icv_len = p->icv_len;
+	cp.salt_len = p->salt_len;
+	cp.ekey_len = p->encr_key_len;
+	cp.akey_len = p->auth_key_len;
+	cp.ekey = p->encr_key;
+	cp.akey = p->auth_key;
+	cp.salt = p->salt;
+	if (p->satype == SADB_SATYPE_ESP &&
+	    (p->encr_alg == SADB_EALG_AES_GCM_8 || p->encr_alg == SADB_EALG_AES_GCM_12 ||
+	     p->encr_alg == SADB_EALG_AES_GCM_16 ||
+	     p->encr_alg == SADB_X_EALG_CHACHA20_POLY1305))
+		cp.aad_len = sa->esn ? 12 : 8;
+	if (p->satype == SADB_SATYPE_AH && p->encr_alg != SADB_X_EALG_NULL_AES_GMAC)
+		cp.ealg = SADB_EALG_NONE;
+	snprintf(cp.dev_name, sizeof(cp.dev_name), "%s", p->crypto_dev);
+	err = dp_crypto_sess_new(ctx->crypto, &cp, &s);
+	if (err != 0)
+		return err == -ENOTSUP ? -EINVAL : err;
+	sa->crypto = s;
+	sa->cold->crypto_free = sa_crypto_free;
+	return 0;
+}
+
 struct dp_ctx *dp_create(const struct dp_config *cfg)
 {
 	struct dp_ctx *ctx = NULL;
@@ -191,6 +253,9 @@ struct dp_ctx *dp_create(const struct dp_config *cfg)
 	err = workers_create(ctx);
 	if (err != 0)
 		goto fail;
+	err = crypto_create(ctx);
+	if (err != 0)
+		goto fail;
 	return ctx;
 fail:
 	dp_destroy(ctx);
@@ -204,7 +269,8 @@ void dp_destroy(struct dp_ctx *ctx)
 		return;
 	workers_free(ctx);
 	dp_event_queue_free(ctx->events);
-	dp_sadb_free(ctx->sadb);
+	dp_sadb_free(ctx->sadb); /* frees the SAs' crypto sessions */
+	dp_crypto_free(ctx->crypto);
 	rte_free(ctx->qsbr);
 	free(ctx);
 }
@@ -222,6 +288,11 @@ int dp_sa_add(struct dp_ctx *ctx, const struct dp_sa_params *p, dp_sa_handle_t *
 	sa = dp_sa_new(p, ctx->cfg.workers, ctx->cfg.engine, dp_ctx_now(ctx));
 	if (sa == NULL)
 		return -errno;
+	err = sa_crypto_bind(ctx, sa);
+	if (err != 0) {
+		dp_sa_free(sa);
+		return err;
+	}
 	err = dp_sadb_add(ctx->sadb, sa);
 	if (err != 0) {
 		dp_sa_free(sa);

@@ -17,6 +17,7 @@
 struct rte_rcu_qsbr;
 struct dp_sadb;
 struct dp_event_queue;
+struct dp_crypto;
 
 struct dp_ctx {
 	struct dp_config cfg;
@@ -25,6 +26,7 @@ struct dp_ctx {
 	struct dp_sadb *sadb;
 	struct dp_event_queue *events;
 	struct dp_worker *workers;   /* cfg.workers entries, cache-aligned */
+	struct dp_crypto *crypto;    /* engines; one session per SA (dp_sa.crypto) */
 	/* Coarse wall clock for workers without syscalls: epoch seconds at
 	 * creation plus TSC cycles since, divided by the TSC rate. */
 	uint64_t clock_base_s;

@@ -56,6 +56,7 @@ static struct dp_sa *add_sa(struct dp_ctx *ctx, uint8_t dir, uint32_t spi, uint8
 	p.dst.bytes[3] = 1;
 	p.encr_alg = SADB_EALG_AES_GCM_16;
 	p.encr_key_len = 16;
+	p.salt_len = 4; /* GCM needs its salt (the crypto session checks) */
 	p.replay_window = dir == DP_DIR_IN ? 64 : 0;
 	assert_int_equal(dp_sa_add(ctx, &p, h), 0);
 	return dp_sadb_get(ctx->sadb, *h);
