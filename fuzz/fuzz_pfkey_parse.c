@@ -9,11 +9,11 @@
  * A broken invariant abort()s: that is the finding.  The input is copied
  * into a heap block of exactly its size so that ASan sees any overread.
  */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <errno.h>
 
 #include "dpsec/pfkey.h"
 
@@ -119,8 +119,11 @@ static void check_view(const struct pfk_msg *m, const void *buf, size_t len)
 	FUZZ_CHECK((m->sareq_count != 0) == pfk_has(m, PFK_SLOT_SAREQ));
 }
 
-/* The listeners' copy: parses, no key slot, shorter by the keys exactly. */
-static void check_copy_without_keys(const struct pfk_msg *m)
+/* The listeners' copy: parses, no key slot, shorter by the keys exactly.
+ * It is what the gateway sends as a reply or broadcast, so it must be a
+ * valid reply whenever the original was one, or was an accepted ADD or
+ * UPDATE request (whose key-free copy goes to the listeners). */
+static void check_copy_without_keys(const struct pfk_msg *m, bool must_be_reply)
 {
 	static uint64_t out[PFK_MSG_MAX / 8];
 	struct pfk_msg c;
@@ -146,6 +149,12 @@ static void check_copy_without_keys(const struct pfk_msg *m)
 	FUZZ_CHECK(c.hdr->sadb_msg_type == m->hdr->sadb_msg_type);
 	FUZZ_CHECK(c.hdr->sadb_msg_seq == m->hdr->sadb_msg_seq);
 	FUZZ_CHECK(c.hdr->sadb_msg_pid == m->hdr->sadb_msg_pid);
+
+	if (must_be_reply) {
+		struct pfk_msg r;
+
+		FUZZ_CHECK(pfk_validate(out, (size_t)n, PFK_DIR_REPLY, &r, &diag) == 0);
+	}
 
 	/* Too small a buffer is refused, never overrun. */
 	if (n > 16)
@@ -206,7 +215,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ok_rep)
 		FUZZ_CHECK(diag != SADB_X_DIAGNOSTIC_NONE);
 
-	check_copy_without_keys(&m);
+	check_copy_without_keys(&m, ok_rep || (ok_req && (m.hdr->sadb_msg_type == SADB_ADD ||
+							  m.hdr->sadb_msg_type == SADB_UPDATE)));
 	if (ok_req)
 		check_error_reply(&m, SADB_X_DIAGNOSTIC_SA_NOTFOUND);
 

@@ -61,6 +61,7 @@ status=0
 	"$work/corpus" >"$work/log" 2>&1 || status=$?
 
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/log" | tail -n 1)
+grep -E '^#[0-9]+.*cov:' "$work/log" | tail -n 1 || true
 echo "fuzz_pfkey_parse: ${execs:-0} executions (limit ${seconds}s, fuzzer exit $status)"
 
 findings=$(ls "$work/artifacts" 2>/dev/null | grep -E '^(crash|leak|timeout|oom)-' || true)
