@@ -6,10 +6,9 @@
  *
  * One file per message shape: every message type in each direction it
  * travels, every extension kind, IPv4 and IPv6.  Each message is built with
- * the builder and must pass pfk_validate() in its direction (the few that
- * exist only to carry an extension no shape allows must pass pfk_parse());
- * otherwise nothing is written and the exit status is 1, so the committed
- * corpus stays valid.  The output is deterministic: rerunning it rewrites
+ * the builder and must pass pfk_validate() in its direction; otherwise
+ * nothing is written and the exit status is 1, so the committed corpus
+ * stays valid.  The output is deterministic: rerunning it rewrites
  * the same bytes (fuzz/corpus/pfkey_parse/ is committed).
  */
 #include <arpa/inet.h>
@@ -25,15 +24,12 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PID 4242u
 
-enum gen_check {
-	GEN_REQUEST = PFK_DIR_REQUEST,
-	GEN_REPLY = PFK_DIR_REPLY,
-	GEN_PARSE_ONLY,
-};
+#define GEN_REQUEST PFK_DIR_REQUEST
+#define GEN_REPLY PFK_DIR_REPLY
 
 struct gen_msg {
 	const char *name;
-	enum gen_check check;
+	enum pfk_dir check;
 	uint8_t type, satype;
 	uint32_t seq;
 	void (*build)(struct pfk_builder *b);
@@ -447,7 +443,8 @@ static void b_spdadd_transport(struct pfk_builder *b)
 	const struct sadb_x_dpsec_sareq ah = { .sadb_x_req_satype = SADB_SATYPE_AH,
 		.sadb_x_req_auth = SADB_AALG_SHA256HMAC };
 	const struct sadb_x_dpsec_sareq esp = { .sadb_x_req_satype = SADB_SATYPE_ESP,
-		.sadb_x_req_auth = SADB_X_DPSEC_ALG_ANY, .sadb_x_req_encrypt = SADB_X_DPSEC_ALG_ANY };
+		.sadb_x_req_auth = SADB_X_DPSEC_ALG_ANY,
+		.sadb_x_req_encrypt = SADB_X_DPSEC_ALG_ANY };
 
 	pfk_add_policy(b, &p);
 	pfk_add_selector(b, SADB_X_EXT_DPSEC_SELECTOR, &sel_any4);
@@ -617,10 +614,7 @@ static int build_one(const struct gen_msg *g, uint64_t *buf, size_t cap)
 		fprintf(stderr, "%s: build: %s\n", g->name, strerror(-len));
 		return -1;
 	}
-	if (g->check == GEN_PARSE_ONLY)
-		rc = pfk_parse(buf, (size_t)len, &m, &diag);
-	else
-		rc = pfk_validate(buf, (size_t)len, (enum pfk_dir)g->check, &m, &diag);
+	rc = pfk_validate(buf, (size_t)len, g->check, &m, &diag);
 	if (rc != 0) {
 		fprintf(stderr, "%s: invalid: %s, diagnostic %u (%s)\n", g->name, strerror(-rc),
 			diag, pfk_diag_name(diag) ? pfk_diag_name(diag) : "?");
