@@ -60,6 +60,12 @@ struct ctl *ctl_create(struct ev_loop *loop, struct dp_ctx *dp, const struct ctl
  * no-op. */
 void ctl_destroy(struct ctl *ctl);
 
+/* Run one PF_KEY request as a privileged local client (no socket): the
+ * files dpsecd loads at start.  Replies other clients would get as
+ * broadcasts go to them as usual.  Returns 0 when the reply had no errno,
+ * else -errno with *diag (may be NULL) set from the error reply. */
+int ctl_submit(struct ctl *ctl, const void *req, size_t len, uint16_t *diag);
+
 /* Counters, for telemetry and tests. */
 struct ctl_stats {
 	uint64_t requests;          /* messages received */

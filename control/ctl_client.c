@@ -151,6 +151,13 @@ int ctl_client_send(struct ctl_client *c, const void *msg, size_t len, enum ctl_
 
 	if (c->state == CTL_CLIENT_CLOSED)
 		return -EPIPE;
+	if (c->local) {
+		if (!c->local_replied && len >= sizeof(c->local_reply)) {
+			memcpy(&c->local_reply, msg, sizeof(c->local_reply));
+			c->local_replied = true;
+		}
+		return 0;
+	}
 	if (kind == CTL_SEND_BROADCAST && !ctl_client_has_room(c, len)) {
 		c->drops++;
 		c->ctl->stats.broadcast_drops++;
@@ -233,11 +240,6 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		pfk_wipe(ctl->rbuf, (size_t)n);
 	}
 	ctl_client_reap(ctl);
-}
-
-void ctl_client_close(struct ctl_client *c)
-{
-	set_state(c, CTL_CLIENT_CLOSED);
 }
 
 static void client_free(struct ctl_client *c)

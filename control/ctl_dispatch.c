@@ -113,3 +113,35 @@ void ctl_handle_request(struct ctl *ctl, struct ctl_client *c, size_t len)
 fail:
 	ctl_reply_error(ctl, c, hdr, -err, diag);
 }
+
+int ctl_submit(struct ctl *ctl, const void *req, size_t len, uint16_t *diag)
+{
+	struct ctl_client local;
+
+	if (ctl == NULL || req == NULL || len < sizeof(struct sadb_msg) || len > sizeof(ctl->rbuf))
+		return -EINVAL;
+	/* Streams and listener states need a socket. */
+	switch (((const struct sadb_msg *)req)->sadb_msg_type) {
+	case SADB_DUMP:
+	case SADB_X_DPSEC_SPDDUMP:
+	case SADB_X_PROMISC:
+	case SADB_REGISTER:
+		return -EOPNOTSUPP;
+	default:
+		break;
+	}
+	memset(&local, 0, sizeof(local));
+	local.ctl = ctl;
+	local.fd = -1;
+	local.privileged = true;
+	local.local = true;
+	local.state = CTL_CLIENT_READING;
+	memcpy(ctl->rbuf, req, len);
+	ctl_handle_request(ctl, &local, len);
+	pfk_wipe(ctl->rbuf, len);
+	ctl_client_reap(ctl);
+	if (diag != NULL)
+		*diag = local.local_replied ? local.local_reply.sadb_x_msg_diagnostic : 0;
+	return local.local_replied && local.local_reply.sadb_msg_errno != 0 ?
+		       -(int)local.local_reply.sadb_msg_errno : 0;
+}

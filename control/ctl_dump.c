@@ -74,6 +74,8 @@ void ctl_dump_continue(struct ctl_client *c)
 	struct ctl *ctl = c->ctl;
 	struct ctl_dump *d = &c->dump;
 
+	if (c->local)
+		return; /* ctl_submit refuses dumps; never watch fd -1 */
 	for (unsigned int i = 0; i < CTL_DUMP_BATCH; i++) {
 		bool end;
 		int n;

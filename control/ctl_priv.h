@@ -75,6 +75,10 @@ struct ctl_client {
 	unsigned int qcount;
 	struct ctl_dump dump;
 	uint64_t drops;             /* broadcasts dropped for this client */
+	bool local;                 /* ctl_submit: no socket; the first reply's
+				     * header is kept in local_reply */
+	bool local_replied;
+	struct sadb_msg local_reply;
 	unsigned int id;
 };
 
@@ -193,14 +197,11 @@ void ctl_client_accept(struct ctl *ctl, int fd);
 int ctl_client_send(struct ctl_client *c, const void *msg, size_t len, enum ctl_send_kind kind);
 /* Room for one more message of len bytes without passing the limits? */
 bool ctl_client_has_room(const struct ctl_client *c, size_t len);
-void ctl_client_close(struct ctl_client *c);
 /* Free clients marked CLOSED. */
 void ctl_client_reap(struct ctl *ctl);
 void ctl_client_free_all(struct ctl *ctl);
 
 /* ctl_server.c: deliveries. */
-/* Send to every client (except `except`, may be NULL), stripping keys. */
-void ctl_broadcast(struct ctl *ctl, const struct pfk_msg *m, const struct ctl_client *except);
 /* Reply to one client, and a key-free copy to promiscuous clients. */
 void ctl_reply(struct ctl *ctl, struct ctl_client *c, const void *msg, size_t len);
 /* Reply to c and broadcast to everyone else (messages without keys). */

@@ -88,18 +88,6 @@ void ctl_reply(struct ctl *ctl, struct ctl_client *c, const void *msg, size_t le
 		pfk_wipe(ctl->wbuf2, (size_t)n);
 }
 
-void ctl_broadcast(struct ctl *ctl, const struct pfk_msg *m, const struct ctl_client *except)
-{
-	int n = pfk_copy_without_keys(m, ctl->wbuf2, sizeof(ctl->wbuf2));
-
-	if (n < 0)
-		return;
-	for (struct ctl_client *c = ctl->clients; c != NULL; c = c->next) {
-		if (c != except && c->state != CTL_CLIENT_CLOSED)
-			ctl_client_send(c, ctl->wbuf2, (size_t)n, CTL_SEND_BROADCAST);
-	}
-}
-
 void ctl_send_all(struct ctl *ctl, struct ctl_client *c, const void *msg, size_t len)
 {
 	if (c != NULL)

@@ -30,6 +30,7 @@
 #include "dpsec/dp.h"
 #include "dpsec/dp_eal.h"
 #include "dpsec/pfkey.h"
+#include "dpsecd_load.h"
 #include "dpsecd_worker.h"
 
 struct dpsecd {
@@ -215,9 +216,15 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 		fprintf(stderr, "dpsecd: %s: %s\n", cp.socket_path, strerror(errno));
 		return -errno;
 	}
-	if (cfg->n_sa_files > 0 || cfg->n_policy_files > 0)
-		syslog(LOG_WARNING, "sa/policy files are not loaded yet: use ipseckey -f and "
-				    "ipsecconf -a against the socket");
+	/* Policies first: an SA file may rely on them (ACQUIREs do). */
+	for (unsigned int i = 0; i < cfg->n_policy_files; i++) {
+		if (dpsecd_load_policy_file(d->ctl, cfg->policy_files[i].path) != 0)
+			return -EINVAL;
+	}
+	for (unsigned int i = 0; i < cfg->n_sa_files; i++) {
+		if (dpsecd_load_sa_file(d->ctl, cfg->sa_files[i].path) != 0)
+			return -EINVAL;
+	}
 	syslog(LOG_NOTICE, "serving PF_KEY on %s with %u workers", cp.socket_path,
 	       cfg->workers.count);
 	return 0;

@@ -120,11 +120,98 @@ static void test_check_only(void **state)
 	unlink(bad);
 }
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static int count_dump(int fd, uint8_t type)
+{
+	struct tmsg t;
+	int n, count = 0;
+
+	tm_init(&t, type, 0, t_seq++, T_PID);
+	assert_int_equal(pfk_client_send(fd, t.buf, t.len), 0);
+	while ((n = t_recv_type(fd, type, rbuf, sizeof(rbuf), T_TIMEOUT_MS)) > 16)
+		count++;
+	assert_int_equal(n, 16);
+	return count;
+}
+
+/* sa: and policy: files in the config are loaded at start (the tools'
+ * grammars); a bad one stops the start with its file and line. */
+static void test_startup_files(void **state)
+{
+	char dir[] = "/tmp/dpsecd-files-XXXXXX", path[256], sock[128], prefix[64];
+	static const char cfg[] =
+		"eal: { lcores: 0-1, no_huge: true, no_pci: true, memory_mb: 256 }\n"
+		"workers: { count: 1 }\n"
+		"telemetry: { enabled: false }\n"
+		"sa: [sa.conf]\n"
+		"policy: [policy.conf]\n";
+	pid_t pid;
+	int fd = -1;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
+	write_file(path, cfg);
+	snprintf(path, sizeof(path), "%s/sa.conf", dir);
+	write_file(path, "# two SAs\n"
+			 "add esp spi 0x1001 src 10.0.0.1 dst 10.0.0.2 encr_alg aes-gcm \\\n"
+			 "    encrkey 0x0102030405060708090a0b0c0d0e0f1011121314\n"
+			 "add ah spi 0x1002 src 10.0.0.2 dst 10.0.0.1 auth_alg sha256 "
+			 "authkey 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	write_file(path, "{ laddr 10.0.0.1 raddr 10.0.0.2 } ipsec { encr_algs aes-gcm sa shared }\n");
+	snprintf(sock, sizeof(sock), "%s/pfkey.sock", dir);
+	snprintf(prefix, sizeof(prefix), "dpsecd-files-%ld", (long)getpid());
+	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
+	{
+		char *argv[] = { (char *)DPSECD_PATH, (char *)"-c", path, (char *)"-S", sock,
+				 (char *)"--", (char *)"--file-prefix", prefix, NULL };
+
+		pid = spawn(argv);
+	}
+	for (int i = 0; i < 1000 && fd < 0; i++) {
+		fd = pfk_client_open(sock);
+		if (fd < 0)
+			usleep(20000);
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(count_dump(fd, SADB_DUMP), 2);
+	assert_int_equal(count_dump(fd, SADB_X_DPSEC_SPDDUMP), 1);
+	close(fd);
+	kill(pid, SIGTERM);
+	assert_int_equal(wait_exit(pid, 20), 0);
+
+	/* A refused SA (3DES: not implemented) stops the start. */
+	snprintf(path, sizeof(path), "%s/sa.conf", dir);
+	write_file(path, "add esp spi 0x1003 src 10.0.0.1 dst 10.0.0.2 encr_alg 3des "
+			 "auth_alg sha1 encrkey 0x0102030405060708090a0b0c0d0e0f101112131415161718 "
+			 "authkey 0x0102030405060708090a0b0c0d0e0f1011121314\n");
+	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
+	{
+		char *argv[] = { (char *)DPSECD_PATH, (char *)"-c", path, (char *)"-S", sock,
+				 (char *)"--", (char *)"--file-prefix", prefix, NULL };
+
+		assert_int_equal(wait_exit(spawn(argv), 20), 2);
+	}
+	assert_int_not_equal(access(sock, F_OK), 0);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_serve_and_stop),
 		cmocka_unit_test(test_check_only),
+		cmocka_unit_test(test_startup_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
