@@ -6,9 +6,9 @@
  *
  * Start-up: load and check the configuration (ctl_config), start DPDK's
  * EAL with the arguments it describes (plus any after "--"), create the
- * dataplane context, start one worker per configured worker lcore, then run
- * the control thread (ctl.h) on this, the main lcore, until SIGINT or
- * SIGTERM.  Shut-down reverses it: the control module deletes every SA
+ * dataplane context, start one worker per configured worker lcore, load
+ * the configured policy and SA files, then run the control thread (ctl.h)
+ * on this, the main lcore, until SIGINT or SIGTERM.  Shut-down reverses it: the control module deletes every SA
  * (keys wiped) and removes the socket, the workers stop, the dataplane is
  * destroyed and EAL's runtime directory removed.
  *
