@@ -3,10 +3,13 @@
  * ctl_harness.h: the control thread in-process, on a temporary socket,
  * over a real dataplane context (EAL --no-huge --no-pci, net_null0).
  *
- * The libev loop runs in its own thread, as in dpsecd; the test talks to
- * it over the socket like any client, raises dataplane events with
- * dp_worker_post() (the ring is multi-producer) and reads the module's
- * state only inside h_call(), which runs a function on the loop thread.
+ * The libev loop runs in its own thread, as in dpsecd, and a test worker
+ * thread is registered as dataplane worker 0: it reports RCU quiescence
+ * every loop (so grace periods involve a live worker) and posts the
+ * events the test hands it (h_post), as the packet path will.  The test
+ * talks to the server over the socket like any client and reads the
+ * module's state only inside h_call(), which runs a function on the loop
+ * thread.
  */
 #ifndef CTL_HARNESS_H
 #define CTL_HARNESS_H
@@ -26,6 +29,7 @@
 #include "dpsec/dp.h"
 #include "dpsec/dp_eal.h"
 #include "dpsec/pfkey.h"
+#include "dp_worker.h" /* dp_worker_post: the worker side of the event ring */
 
 struct h;
 typedef void (*h_fn)(struct h *h, void *arg);
@@ -42,6 +46,11 @@ struct h {
 	void *arg;
 	bool done;
 	bool stop;
+	pthread_t worker;
+	int worker_stop;         /* atomics: test thread <-> worker */
+	int wev_pending;
+	int wev_rc;
+	struct dp_event wev;
 	char dir[64];
 	char sock[108];
 };
@@ -90,6 +99,35 @@ static void *h_thread(void *arg)
 
 	ev_run(h->loop, 0);
 	return NULL;
+}
+
+static void *h_worker(void *arg)
+{
+	struct h *h = arg;
+
+	if (dp_worker_register(h->dp, 0) != 0)
+		return NULL;
+	while (!__atomic_load_n(&h->worker_stop, __ATOMIC_ACQUIRE)) {
+		dp_worker_quiescent(h->dp, 0);
+		if (__atomic_load_n(&h->wev_pending, __ATOMIC_ACQUIRE)) {
+			h->wev_rc = dp_worker_post(h->dp, 0, &h->wev);
+			__atomic_store_n(&h->wev_pending, 0, __ATOMIC_RELEASE);
+		} else {
+			usleep(100);
+		}
+	}
+	dp_worker_unregister(h->dp, 0);
+	return NULL;
+}
+
+/* Have the worker post ev; returns dp_worker_post's result. */
+static inline int h_post(struct h *h, const struct dp_event *ev)
+{
+	h->wev = *ev;
+	__atomic_store_n(&h->wev_pending, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&h->wev_pending, __ATOMIC_ACQUIRE))
+		usleep(100);
+	return h->wev_rc;
 }
 
 /* Run fn(h, arg) on the loop thread and wait for it. */
@@ -156,6 +194,8 @@ static inline int h_start(struct h *h, const struct ctl_params *p, uint32_t max_
 	ev_async_init(&h->async, h_async_cb);
 	h->async.data = h;
 	ev_async_start(h->loop, &h->async);
+	if (pthread_create(&h->worker, NULL, h_worker, h) != 0)
+		return -1;
 	return pthread_create(&h->thread, NULL, h_thread, h) == 0 ? 0 : -1;
 }
 
@@ -172,6 +212,8 @@ static inline void h_stop(struct h *h)
 	pthread_mutex_unlock(&h->mu);
 	h_call(h, h_noop, NULL);
 	pthread_join(h->thread, NULL);
+	__atomic_store_n(&h->worker_stop, 1, __ATOMIC_RELEASE);
+	pthread_join(h->worker, NULL);
 	ctl_destroy(h->ctl);
 	ev_async_stop(h->loop, &h->async);
 	ev_loop_destroy(h->loop);

@@ -166,26 +166,36 @@ struct ev_arg {
 	const char *dst;
 	uint16_t type;
 	uint64_t value;
+	dp_sa_handle_t handle;
 	int rc;
 };
 
-/* On the loop thread: find the SA's handle, post the event as its owner
- * worker would. */
-static void post_sa_event(struct h *h, void *arg)
+/* On the loop thread (CONTROL): the SA's dataplane handle. */
+static void find_handle(struct h *h, void *arg)
 {
 	struct ev_arg *a = arg;
-	struct dp_event ev;
 	struct dp_addr dst;
 
 	memset(&dst, 0, sizeof(dst));
 	dst.family = AF_INET;
 	inet_pton(AF_INET, a->dst, dst.bytes);
+	a->rc = dp_sa_find(h->dp, htonl(a->spi), SADB_SATYPE_ESP, &dst, &a->handle);
+}
+
+/* The event as the SA's owner worker raises it (the harness's worker). */
+static void post_sa_event(struct h *h, void *arg)
+{
+	struct ev_arg *a = arg;
+	struct dp_event ev;
+
+	h_call(h, find_handle, a);
+	if (a->rc != 0)
+		return;
 	memset(&ev, 0, sizeof(ev));
 	ev.type = a->type;
 	ev.value = a->value;
-	a->rc = dp_sa_find(h->dp, htonl(a->spi), SADB_SATYPE_ESP, &dst, &ev.sa);
-	if (a->rc == 0)
-		a->rc = dp_worker_post(h->dp, 0, &ev);
+	ev.sa = a->handle;
+	a->rc = h_post(h, &ev);
 }
 
 static void test_bytes_packets_events(void **state)
@@ -202,7 +212,7 @@ static void test_bytes_packets_events(void **state)
 	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
 	a.type = DP_EVENT_SOFT_BYTES;
 	a.value = 1000;
-	h_call(&H, post_sa_event, &a);
+	post_sa_event(&H, &a);
 	assert_int_equal(a.rc, 0);
 	n = wait_expire(fd, 0x400, SADB_EXT_LIFETIME_SOFT, 3000);
 	assert_int_equal(((const struct sadb_lifetime *)tm_find(rbuf, (size_t)n,
@@ -211,11 +221,11 @@ static void test_bytes_packets_events(void **state)
 			 1000);
 	/* A second soft event (packets) says nothing new. */
 	a.type = DP_EVENT_SOFT_PACKETS;
-	h_call(&H, post_sa_event, &a);
+	post_sa_event(&H, &a);
 	assert_true(t_quiet(fd, 300));
 	a.type = DP_EVENT_HARD_PACKETS;
 	a.value = 200;
-	h_call(&H, post_sa_event, &a);
+	post_sa_event(&H, &a);
 	wait_expire(fd, 0x400, SADB_EXT_LIFETIME_HARD, 3000);
 	n = get_sa(fd, 0x400, "10.0.0.2");
 	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, ESRCH);
@@ -248,7 +258,7 @@ static void test_lease(void **state)
 	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
 	assert_int_equal(lease_of(fd, 0x500, "10.0.0.2"), 1100);
 	a.value = 600; /* half the lease used */
-	h_call(&H, post_sa_event, &a);
+	post_sa_event(&H, &a);
 	for (int i = 0; i < 100 && h_stats(&H).lease_extensions == 0; i++)
 		usleep(10000);
 	assert_int_equal(lease_of(fd, 0x500, "10.0.0.2"), 1600);
@@ -259,7 +269,7 @@ static void test_lease(void **state)
 	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
 	a.spi = 0x501;
 	a.value = 2500;
-	h_call(&H, post_sa_event, &a);
+	post_sa_event(&H, &a);
 	usleep(100000);
 	assert_int_equal(lease_of(fd, 0x501, "10.0.0.2"), 5000);
 	/* The agent extends it with UPDATE. */

@@ -557,23 +557,12 @@ static void test_spd_and_inverse_acquire(void **state)
 	close(other);
 }
 
-struct post_arg {
-	struct dp_event ev;
-	int rc;
-};
-
-static void post_fn(struct h *h, void *arg)
-{
-	struct post_arg *p = arg;
-
-	p->rc = dp_worker_post(h->dp, 0, &p->ev);
-}
-
 /* No packet path exists yet (issue 5), so the trap is raised the way the
- * worker would: a DP_EVENT_ACQUIRE on the event ring. */
+ * worker will: the harness's registered test worker posts DP_EVENT_ACQUIRE
+ * on the event ring. */
 static void test_register_then_acquire(void **state)
 {
-	struct post_arg pa;
+	struct { struct dp_event ev; } pa;
 	struct tmsg t;
 	uint32_t index;
 	int km = h_connect(&H), ah = h_connect(&H), n;
@@ -599,8 +588,7 @@ static void test_register_then_acquire(void **state)
 	pa.ev.flow.dport = 53;
 	inet_pton(AF_INET, "10.9.0.5", pa.ev.flow.src);
 	inet_pton(AF_INET, "10.8.0.7", pa.ev.flow.dst);
-	h_call(&H, post_fn, &pa);
-	assert_int_equal(pa.rc, 0);
+	assert_int_equal(h_post(&H, &pa.ev), 0);
 	n = t_recv_type(km, SADB_ACQUIRE, rbuf, sizeof(rbuf), T_TIMEOUT_MS);
 	assert_reply_valid(rbuf, n);
 	assert_int_equal(t_hdr(rbuf)->sadb_msg_satype, SADB_SATYPE_ESP);
@@ -622,7 +610,7 @@ static void test_register_then_acquire(void **state)
 	/* The AH-only key manager is not asked for an ESP rule. */
 	assert_true(t_quiet(ah, 200));
 	/* The same flow again at once: rate-limited, nothing sent. */
-	h_call(&H, post_fn, &pa);
+	assert_int_equal(h_post(&H, &pa.ev), 0);
 	assert_true(t_quiet(km, 300));
 	assert_true(h_stats(&H).acquires_suppressed >= 1);
 	close(km);
