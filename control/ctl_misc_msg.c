@@ -49,11 +49,13 @@ int ctl_msg_register(struct ctl_req *r)
 	if (h->sadb_msg_satype != 0) {
 		mask = (uint8_t)(1u << h->sadb_msg_satype);
 	} else if (r->m->ext[SADB_X_EXT_EREG] != NULL) {
-		const struct sadb_x_ereg *e = (const void *)r->m->ext[SADB_X_EXT_EREG];
-		size_t max = (size_t)e->sadb_x_ereg_len * 8 - 4;
+		const struct sadb_ext *e = r->m->ext[SADB_X_EXT_EREG];
+		const uint8_t *types = (const uint8_t *)(e + 1);
+		size_t max = (size_t)e->sadb_ext_len * 8 - sizeof(*e);
 
-		for (size_t i = 0; i < max && e->sadb_x_ereg_satypes[i] != 0; i++)
-			mask |= (uint8_t)(1u << e->sadb_x_ereg_satypes[i]);
+		/* pfk_parse checked: entries are AH or ESP, and a 0 ends them. */
+		for (size_t i = 0; i < max && types[i] != 0; i++)
+			mask |= (uint8_t)(1u << types[i]);
 		c->extended = true;
 	} else {
 		mask = (1u << SADB_SATYPE_AH) | (1u << SADB_SATYPE_ESP);

@@ -327,6 +327,18 @@ static void test_register(void **state)
 	for (unsigned int i = 0; i < (sup->sadb_supported_len * 8u - 8u) / 8u; i++)
 		assert_int_not_equal(((const struct sadb_alg *)(sup + 1))[i].sadb_alg_id,
 				     SADB_AALG_MD5HMAC);
+	/* Extended registration (satype 0, EREG listing AH and ESP). */
+	tm_init(&t, SADB_REGISTER, 0, t_seq++, T_PID);
+	{
+		uint8_t *types = (uint8_t *)tm_ext(&t, SADB_X_EXT_EREG, 4) + 4;
+
+		types[0] = SADB_SATYPE_AH;
+		types[1] = SADB_SATYPE_ESP;
+	}
+	n = t_request(fd, &t, rbuf, sizeof(rbuf));
+	assert_reply_valid(rbuf, n);
+	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
+	assert_non_null(tm_find(rbuf, (size_t)n, SADB_EXT_SUPPORTED_ENCRYPT));
 	/* AH registration: auth algorithms only. */
 	tm_init(&t, SADB_REGISTER, SADB_SATYPE_AH, t_seq++, T_PID);
 	n = t_request(fd, &t, rbuf, sizeof(rbuf));
@@ -903,6 +915,74 @@ static void test_bad_requests(void **state)
 	close(fd);
 }
 
+/* Hostile input: valid requests with random bytes flipped after the
+ * header.  Every one is answered (a reply or an error), the sanitizers see
+ * no fault, and the server still serves afterwards. */
+static void test_mutated_requests(void **state)
+{
+	struct tmsg t;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	int fd = h_connect(&H), n, answered = 0;
+
+	(void)state;
+	for (int i = 0; i < 3000; i++) {
+		switch (i % 6) {
+		case 0:
+			t_add_gcm(&t, 0xa000 + (uint32_t)i, "10.7.0.1", "10.7.0.2", 0);
+			tm_lifetime(&t, SADB_EXT_LIFETIME_SOFT, 1, 100, 10, 10);
+			tm_replay_value(&t, 5);
+			break;
+		case 1:
+			t_add_cbc(&t, 0xa000 + (uint32_t)i, "10.7.0.1", "10.7.0.2",
+				  SADB_X_SAFLAGS_OUTBOUND);
+			tm_seq_lease(&t, 100000);
+			tm_pair(&t, 0xa000 + (uint32_t)i - 1);
+			break;
+		case 2:
+			t_sa_req(&t, SADB_UPDATE, SADB_SATYPE_ESP, 0xa000 + (uint32_t)i - 2,
+				 "10.7.0.1", "10.7.0.2");
+			tm_replay_value(&t, 77);
+			tm_lifetime(&t, SADB_EXT_LIFETIME_HARD, 0, 0, 1000, 0);
+			break;
+		case 3:
+			spdadd_ipsec(&t, (uint32_t)i);
+			break;
+		case 4:
+			tm_init(&t, SADB_GETSPI, SADB_SATYPE_ESP, t_seq++, T_PID);
+			tm_addr4(&t, SADB_EXT_ADDRESS_SRC, "10.7.0.1", 0, 0);
+			tm_addr4(&t, SADB_EXT_ADDRESS_DST, "10.7.0.2", 0, 0);
+			tm_range(&t, 0x1000, 0x8000);
+			break;
+		default:
+			tm_init(&t, SADB_X_INVERSE_ACQUIRE, SADB_SATYPE_ESP, t_seq++, T_PID);
+			tm_addr4(&t, SADB_EXT_ADDRESS_SRC, "10.9.1.1", 1000, 17);
+			tm_addr4(&t, SADB_EXT_ADDRESS_DST, "10.8.1.1", 53, 17);
+			break;
+		}
+		for (int k = 0; k < 1 + i % 4; k++) {
+			size_t pos;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			pos = 16 + (size_t)(x % (t.len - 16));
+			((uint8_t *)t.buf)[pos] ^= (uint8_t)(x >> 32) | 1u;
+		}
+		assert_int_equal(pfk_client_send(fd, t.buf, t.len), 0);
+		n = pfk_client_recv(fd, rbuf, sizeof(rbuf), T_TIMEOUT_MS);
+		assert_true(n >= 16);
+		answered++;
+		while (!t_quiet(fd, 0))
+			assert_true(pfk_client_recv(fd, rbuf, sizeof(rbuf), 0) > 0);
+	}
+	assert_int_equal(answered, 3000);
+	t_sa_req(&t, SADB_GET, SADB_SATYPE_ESP, 0x1, NULL, "10.7.0.2");
+	n = t_request(fd, &t, rbuf, sizeof(rbuf));
+	assert_int_equal(n, 16);
+	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, ESRCH);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -916,6 +996,7 @@ int main(void)
 		cmocka_unit_test_setup(test_register_then_acquire, setup),
 		cmocka_unit_test_setup(test_getspi_unique_under_load, setup),
 		cmocka_unit_test_setup(test_bad_requests, setup),
+		cmocka_unit_test_setup(test_mutated_requests, setup),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
