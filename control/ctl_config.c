@@ -297,15 +297,17 @@ static void dir_of(const char *path, char *dir, size_t len)
 		snprintf(dir, len, "%.*s", (int)(slash - path), path);
 }
 
-/* A first pass over the events: the syntax, one document, and no anchors or
+/* A first pass over the events: the syntax, one document, no anchors or
  * aliases (an alias would share one node between keys, and a chain of them
- * multiplies the work: configs have no need for either). */
+ * multiplies the work: configs have no need for either), and bounded
+ * nesting: libyaml's scanner slows down quadratically with depth, and the
+ * deepest key here is four levels down. */
 static int scan_events(const char *file, const char *buf, size_t len,
 		       struct ctl_config_errors *errs)
 {
 	yaml_parser_t parser;
 	yaml_event_t ev;
-	unsigned int docs = 0;
+	unsigned int docs = 0, depth = 0;
 	int rc = 0;
 
 	if (!yaml_parser_initialize(&parser))
@@ -347,10 +349,20 @@ static int scan_events(const char *file, const char *buf, size_t len,
 			anchor = ev.data.scalar.anchor;
 			break;
 		case YAML_SEQUENCE_START_EVENT:
-			anchor = ev.data.sequence_start.anchor;
-			break;
 		case YAML_MAPPING_START_EVENT:
-			anchor = ev.data.mapping_start.anchor;
+			anchor = ev.type == YAML_SEQUENCE_START_EVENT
+				 ? ev.data.sequence_start.anchor : ev.data.mapping_start.anchor;
+			if (++depth > CTL_CFG_DEPTH_MAX) {
+				ctl_cfg_error(errs, file, m, "(yaml)",
+					      "expected at most %u levels of nesting, got more",
+					      CTL_CFG_DEPTH_MAX);
+				rc = -EINVAL;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
 			break;
 		default:
 			break;

@@ -20,6 +20,7 @@
 #define CTL_CFG_MAX_BYTES (1u << 20) /* a config file larger than this is refused */
 #define CTL_CFG_PATH_LEN 256u        /* field paths in messages */
 #define CTL_CFG_QUOTE_MAX 64u        /* value characters quoted in a message */
+#define CTL_CFG_DEPTH_MAX 16u        /* nesting of lists and mappings */
 
 /* Marks of the values that came from the file, keyed by the address of the
  * field they were stored in (leaf values only: a struct's address equals

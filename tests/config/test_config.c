@@ -138,6 +138,18 @@ static const struct bad_case bad_cases[] = {
 	  "while parsing a flow mapping'" },
 	{ "two documents", "eal: {}\n---\neal: {}\n", 1,
 	  "dpsecd.yaml:2:1: (document): expected one document, got a second one" },
+	{ "deep nesting", "eal: [[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]\n", 1,
+	  "dpsecd.yaml:1:21: (yaml): expected at most 16 levels of nesting, got more" },
+	{ "alias", "eal: {no_huge: &t true}\ntelemetry: {enabled: *t}\n", 2,
+	  "dpsecd.yaml:1:16: (yaml): expected no anchors, got '&t'" },
+	{ "duplicate crypto device",
+	  "crypto:\n  devices: [crypto_null0, 'crypto_null0,max_nb_sessions=8']\n", 1,
+	  "dpsecd.yaml:2:27: crypto.devices[1]: expected each device once, got 'crypto_null0' "
+	  "again" },
+	{ "duplicate cluster peer",
+	  "cluster:\n  node_id: 1\n  peers:\n    - {id: 2, address: 192.0.2.2}\n"
+	  "    - {id: 2, address: 192.0.2.3}\n", 1,
+	  "dpsecd.yaml:5:12: cluster.peers[1].id: expected an id no other peer has, got '2'" },
 	{ "anchor", "eal: &e {no_huge: true}\n", 1,
 	  "dpsecd.yaml:1:6: (yaml): expected no anchors, got '&e'" },
 	{ "unknown top-level key", "eal: {}\nneighbors: []\n", 1,
