@@ -130,6 +130,36 @@ static inline size_t nt_scapy(const char *code, uint8_t *out, size_t max)
 	return n;
 }
 
+/* Several packets in one interpreter run (scapy takes a second to load):
+ * `code` sets a list ps; ps[i] lands in out + i * NT_MAX_PKT, its length in
+ * lens[i].  Returns how many. */
+static inline size_t nt_scapy_list(const char *code, uint8_t *out, size_t *lens, size_t max)
+{
+	static char cmd[16384], hex[2 * NT_MAX_PKT + 8];
+	size_t k = 0;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd),
+		SCAPY_PY " -c 'import sys\nfrom scapy.all import *\n%s\n"
+		"[sys.stdout.write(bytes(x).hex() + chr(10)) for x in ps]' 2>/dev/null", code);
+	f = popen(cmd, "r");
+	assert_non_null(f);
+	while (k < max && fgets(hex, sizeof(hex), f) != NULL) {
+		size_t n = 0;
+
+		for (const char *h = hex; h[0] != '\n' && h[0] != '\0' && h[1] != '\0' &&
+			n < NT_MAX_PKT; h += 2) {
+			unsigned int v;
+
+			assert_int_equal(sscanf(h, "%2x", &v), 1);
+			out[k * NT_MAX_PKT + n++] = (uint8_t)v;
+		}
+		lens[k++] = n;
+	}
+	assert_int_equal(pclose(f), 0);
+	return k;
+}
+
 /* Skip (not fail) when the scapy interpreter is missing altogether. */
 static inline int nt_have_scapy(void)
 {
