@@ -1,6 +1,7 @@
 # dpsec: thin wrapper around meson for the two quick-start commands.
 #   make demo   build what is missing and run the built-in demo
 #   make test   build with ASan + UBSan and run every test
+#   make bench-dataplane   release build, then the one-core ESP benchmark
 # Each installs missing Debian packages first (needs root for apt).
 
 BUILD      ?= build
@@ -14,7 +15,7 @@ else
 Q :=
 endif
 
-.PHONY: all build demo test fuzz check-layering clean
+.PHONY: all build demo test fuzz check-layering clean bench-dataplane
 
 all: build
 
@@ -36,6 +37,15 @@ test:
 fuzz:
 	$(Q).ci/install-deps fuzz
 	$(Q)fuzz/run.sh $(FUZZ_SECONDS)
+
+# Release build without sanitizers; prints a table (docs/PERFORMANCE.md).
+BENCHBUILD ?= build-bench
+bench-dataplane:
+	$(Q).ci/install-deps build
+	$(Q)test -f $(BENCHBUILD)/build.ninja || meson setup $(BENCHBUILD) \
+		--buildtype=release -Db_ndebug=true >/dev/null
+	$(Q)meson compile -C $(BENCHBUILD) dpsec-dp-bench
+	$(Q)bench/dp_bench.sh $(BENCHBUILD)
 
 check-layering:
 	$(Q).ci/check-layering

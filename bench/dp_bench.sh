@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# dp_bench.sh: the dataplane benchmark (`make bench-dataplane`).
+#
+# 1. measures the crypto ceiling with dpdk-test-crypto-perf (aesni_mb PMD,
+#    one worker lcore, bursts of 32) at the ESP payload+trailer sizes the
+#    benchmark's frames give (dpsec-dp-bench --print-sizes), CP_REPS times,
+#    median kept;
+# 2. runs dpsec-dp-bench (ESP tunnel IPv4 encap/decap through dp_proc, both
+#    engines, both algorithms) and prints its Mpps beside that ceiling.
+# A benchmark: it prints figures and asserts none.  See docs/PERFORMANCE.md.
+#
+# Usage: bench/dp_bench.sh [BUILD_DIR]     (default build-bench)
+# Environment: DURATION (s per repetition, 2), REPS (3), LCORE (1),
+#   CP_OPS (crypto-perf ops per size, 2000000), CP_REPS (3),
+#   ENGINE (ipsec-mb|cryptodev, default both), ALG (gcm|cbc, default both),
+#   NICE (-15: as root both benchmarks run at this nice level, so that other
+#   work on a shared machine takes less of the measured core; 0 = off).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build=${1:-build-bench}
+DURATION=${DURATION:-2}
+REPS=${REPS:-3}
+LCORE=${LCORE:-1}
+CP_OPS=${CP_OPS:-2000000}
+CP_REPS=${CP_REPS:-3}
+cp_bin=${CRYPTO_PERF:-/usr/bin/dpdk-test-crypto-perf}
+NICE=${NICE:--15}
+run=()
+if [ "$(id -u)" -eq 0 ] && [ "$NICE" -ne 0 ]; then
+	run=(nice -n "$NICE")
+fi
+bench=$build/bench/dpsec-dp-bench
+
+if [ ! -x "$bench" ]; then
+	echo "dp_bench: $bench missing; build it with:" >&2
+	echo "  meson setup $build --buildtype=release -Db_ndebug=true && meson compile -C $build" >&2
+	exit 1
+fi
+if [ ! -x "$cp_bin" ]; then
+	echo "dp_bench: $cp_bin missing (Debian package dpdk-dev)" >&2
+	exit 1
+fi
+if [ "$LCORE" -eq 0 ]; then
+	echo "dp_bench: LCORE must be >= 1 (crypto-perf needs lcore 0 as its main)" >&2
+	exit 1
+fi
+
+tmp=$(mktemp -d /tmp/dpsec-bench.XXXXXX)
+prefixes=()
+cleanup() {
+	for p in "${prefixes[@]}"; do rm -rf "/var/run/dpdk/$p"; done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+# --- the machine -------------------------------------------------------------
+flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' |
+	grep -xE 'aes|vaes|vpclmulqdq|avx2|avx512f|avx512vl|sha_ni|gfni' | tr '\n' ' ')
+echo "# dpsec dataplane benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "# host: $(uname -srm); cpu: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cpus"
+echo "# cpu flags: $flags"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "# build: $build ($(meson introspect --buildoptions "$build" 2>/dev/null |
+	python3 -c 'import json,sys; o={x["name"]:x["value"] for x in json.load(sys.stdin)};
+print("buildtype=%s b_ndebug=%s b_sanitize=%s" % (o["buildtype"], o["b_ndebug"], o["b_sanitize"]))' \
+	2>/dev/null || echo unknown))"
+echo "# WARNING: a shared or loaded machine gives noisy figures: watch min/max and cpu%."
+echo "# command: NICE=$NICE DURATION=$DURATION REPS=$REPS LCORE=$LCORE CP_OPS=$CP_OPS" \
+	"CP_REPS=$CP_REPS bench/dp_bench.sh $build (nice applied: ${run[*]:-none})"
+echo
+
+# --- crypto ceiling ------------------------------------------------------------
+read -r _ gcm_sizes < <("$bench" --print-sizes | grep '^gcm')
+read -r _ cbc_sizes < <("$bench" --print-sizes | grep '^cbc')
+uniq_csv() { tr ' ' '\n' | sort -n -u | paste -sd, -; }
+gcm_csv=$(echo $gcm_sizes | uniq_csv)
+cbc_csv=$(echo $cbc_sizes | uniq_csv)
+
+cp_common=(--ptest throughput --devtype crypto_aesni_mb --burst-sz 32 --total-ops "$CP_OPS")
+gcm=(--optype aead --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-aad-sz 8
+	--digest-sz 16)
+cbc_c=(--cipher-algo aes-cbc --cipher-key-sz 16 --cipher-iv-sz 16)
+cbc_a=(--auth-algo sha2-256-hmac --auth-op generate --auth-key-sz 32 --digest-sz 16)
+
+# run_cp TAG SIZES ARGS...: appends "TAG mops size" lines to $tmp/raw.
+run_cp() {
+	local tag=$1 sizes=$2 prefix
+	shift 2
+	prefix="dpsec-bench-cp-$$-$tag-$RANDOM"
+	prefixes+=("$prefix")
+	echo "# $cp_bin --no-huge -m 512 --no-pci --vdev crypto_aesni_mb0 -l 0,$LCORE" \
+		"--file-prefix $prefix --log-level=error -- ${cp_common[*]} $* --buffer-sz $sizes" \
+		>>"$tmp/cmds"
+	"${run[@]}" "$cp_bin" --no-huge -m 512 --no-pci --vdev crypto_aesni_mb0 -l "0,$LCORE" \
+		--file-prefix "$prefix" --log-level=error -- "${cp_common[@]}" "$@" \
+		--buffer-sz "$sizes" >"$tmp/cp.out" 2>&1 || {
+		echo "dp_bench: crypto-perf failed:" >&2
+		cat "$tmp/cp.out" >&2
+		exit 1
+	}
+	rm -rf "/var/run/dpdk/$prefix"
+	# lcore bufsz burst enq deq fail_enq fail_deq MOps Gbps cycles
+	awk -v t="$tag" '$1 ~ /^[0-9]+$/ && NF == 10 && $3 == 32 { print t, $8, $2 }' \
+		"$tmp/cp.out" >>"$tmp/raw"
+}
+
+echo "# crypto-perf ceiling: $CP_REPS runs of $CP_OPS ops per size (median kept)"
+for r in $(seq "$CP_REPS"); do
+	run_cp gcm-enc "$gcm_csv" "${gcm[@]}" --aead-op encrypt
+	run_cp gcm-dec "$gcm_csv" "${gcm[@]}" --aead-op decrypt
+	run_cp cbc-enc "$cbc_csv" --optype cipher-then-auth "${cbc_c[@]}" --cipher-op encrypt \
+		"${cbc_a[@]}"
+	# crypto-perf refuses auth-then-cipher with verify without a vector file:
+	# decap's ceiling combines CBC decrypt and HMAC generate (verify is the same HMAC).
+	run_cp cbc-decc "$cbc_csv" --optype cipher-only "${cbc_c[@]}" --cipher-op decrypt
+	run_cp cbc-deca "$cbc_csv" --optype auth-only "${cbc_a[@]}"
+done
+sort -u "$tmp/cmds" | sed 's/-file-prefix [^ ]*/-file-prefix <unique>/' | sort -u
+
+# Medians, then "alg dir size mops" for dpsec-dp-bench; CBC decap = 1/(1/c + 1/a).
+awk '
+	{ v[$1 " " $3] = v[$1 " " $3] " " $2; sizes[$3] = 1 }
+	END {
+		for (k in v) {
+			n = split(substr(v[k], 2), a, " ")
+			for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+				if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+			med[k] = a[int((n + 1) / 2)]; lo[k] = a[1]; hi[k] = a[n]
+		}
+		for (s in sizes) {
+			if (("gcm-enc " s) in med) {
+				printf "gcm enc %s %.4f %.4f %.4f\n", s, med["gcm-enc " s], lo["gcm-enc " s], hi["gcm-enc " s]
+				printf "gcm dec %s %.4f %.4f %.4f\n", s, med["gcm-dec " s], lo["gcm-dec " s], hi["gcm-dec " s]
+			}
+			if (("cbc-enc " s) in med) {
+				printf "cbc enc %s %.4f %.4f %.4f\n", s, med["cbc-enc " s], lo["cbc-enc " s], hi["cbc-enc " s]
+				c = med["cbc-decc " s]; d = med["cbc-deca " s]
+				printf "cbc dec %s %.4f %.4f %.4f\n", s, 1 / (1 / c + 1 / d), c, d
+			}
+		}
+	}' "$tmp/raw" | sort -k1,1 -k2,2r -k3,3n >"$tmp/ceilings"
+echo "# ceiling Mops (alg dir M median min max; cbc dec: combined, cipher-only, auth-only):"
+sed 's/^/#   /' "$tmp/ceilings"
+echo
+
+# --- dpsec ---------------------------------------------------------------------
+args=(--ceilings "$tmp/ceilings" --duration "$DURATION" --reps "$REPS" --lcore "$LCORE")
+[ -n "${ENGINE:-}" ] && args+=(--engine "$ENGINE")
+[ -n "${ALG:-}" ] && args+=(--alg "$ALG")
+echo "# ${run[*]} $bench ${args[*]}"
+"${run[@]}" "$bench" "${args[@]}"
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
