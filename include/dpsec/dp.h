@@ -477,6 +477,311 @@ int dp_net_run(struct dp_net *net);
 int dp_net_get_stats(struct dp_net *net, struct dp_net_stats *st);
 
 /* ------------------------------------------------------------------------ */
+/* Security policy database (SPD) lookup.  docs/DATAPLANE.md "Policy lookup". */
+/*
+ * CONTROL compiles a whole rule array into a policy set (rte_acl, IPv4 and
+ * IPv6, inbound and outbound) and publishes it at once: a lookup sees the
+ * old set or the new one, never a mix; the old set is freed after the RCU
+ * grace period.  Match order: lower priority value first, ties by lower
+ * index.  No match (an empty set included) is a drop with DP_DROP_NO_POLICY
+ * (RFC 4301 4.4.1: traffic no SPD entry names is discarded; add a last
+ * bypass rule to pass it).  The SPD does not exempt IKE or traffic to the
+ * gateway: the worker sends those to the exception path before the lookup.
+ */
+
+#define DP_POLICY_INDEX_NONE 0u   /* no policy; valid indices are >= 1 */
+#define DP_POLICY_OUT_SA_MAX 2u   /* outbound SA bundle: AH over ESP */
+#define DP_POLICY_IN_SA_MAX 4u    /* inbound SAs accepted (rekey overlap) */
+#define DP_SPD_RULES_MAX (1u << 20)
+
+enum dp_policy_dir {
+	DP_POLICY_DIR_IN = SADB_X_DPSEC_DIR_IN,
+	DP_POLICY_DIR_OUT = SADB_X_DPSEC_DIR_OUT,
+	DP_POLICY_DIR_BOTH = SADB_X_DPSEC_DIR_BOTH,
+};
+
+enum dp_policy_action {
+	DP_POLICY_BYPASS = SADB_X_DPSEC_ACTION_BYPASS,
+	DP_POLICY_DISCARD = SADB_X_DPSEC_ACTION_DISCARD,
+	DP_POLICY_PROTECT = SADB_X_DPSEC_ACTION_IPSEC,
+};
+
+/* ACQUIREs of this policy are rate-limited per flow ("sa unique"), not per
+ * policy ("sa shared", the default). */
+#define DP_POLICY_F_UNIQUE 0x1u
+#define DP_POLICY_F_ALL 0x1u
+
+/* What a policy matches, named from the gateway's side as PF_KEY does
+ * (sadb_x_dpsec_selector): local is the protected side.  Outbound, the
+ * packet's source is local; inbound, its destination.  For a tunnel-mode
+ * rule this is the inner selector (seed 002).  Addresses network order;
+ * ports host order; ranges inclusive.  family 0 = any (then prefix lengths
+ * must be 0).  proto 0 = any.  Port ranges apply to packets that are not
+ * ICMP (ports 0 when the protocol has none); ICMP type/code ranges to ICMP
+ * (proto 1 in IPv4, 58 in IPv6).  Address bits past the prefix are ignored. */
+struct dp_selector {
+	uint8_t family;
+	uint8_t proto;
+	uint8_t local_plen;
+	uint8_t remote_plen;
+	uint16_t lport_min, lport_max;
+	uint16_t rport_min, rport_max;
+	uint8_t icmp_type_min, icmp_type_max;
+	uint8_t icmp_code_min, icmp_code_max;
+	uint8_t local[16];
+	uint8_t remote[16];
+};
+
+/* One rule of a policy set. */
+struct dp_policy {
+	uint32_t index;      /* >= 1, unique in the set (PF_KEY policy index) */
+	uint32_t priority;   /* lower value matches first */
+	uint8_t dir;         /* enum dp_policy_dir */
+	uint8_t action;      /* enum dp_policy_action */
+	uint8_t flags;       /* DP_POLICY_F_* */
+	uint8_t n_out;       /* PROTECT: outbound SAs in out[]; 0 = none yet:
+			      * outbound packets get DP_SPD_ACQUIRE */
+	uint8_t n_in;        /* PROTECT: inbound SAs in in[] */
+	uint8_t reserved[3];
+	struct dp_selector sel;
+	/* Outbound SAs in the order they are applied: out[0] first (innermost,
+	 * ESP of an AH-over-ESP bundle), out[n_out - 1] last (outermost). */
+	dp_sa_handle_t out[DP_POLICY_OUT_SA_MAX];
+	/* Inbound SAs whose decapsulated packets must match sel (any order;
+	 * old and new during a rekey). */
+	dp_sa_handle_t in[DP_POLICY_IN_SA_MAX];
+};
+
+enum dp_spd_verdict {
+	DP_SPD_DROP = 0,   /* drop: res.drop is NO_POLICY, POLICY_DISCARD or
+			    * POLICY_MISMATCH (inbound plain packet that a
+			    * PROTECT policy says must arrive protected) */
+	DP_SPD_BYPASS,     /* send it on in the clear */
+	DP_SPD_PROTECT,    /* outbound: apply res.sa[0..n_sa) in that order */
+	DP_SPD_ACQUIRE,    /* outbound PROTECT without SA: drop or hold it;
+			    * an ACQUIRE event was posted (rate-limited) */
+};
+
+struct dp_spd_result {
+	uint32_t policy;   /* index of the matching policy, or NONE */
+	uint8_t verdict;   /* enum dp_spd_verdict */
+	uint8_t drop;      /* enum dp_drop with DP_SPD_DROP, else 0 */
+	uint8_t n_sa;      /* DP_SPD_PROTECT: SAs in sa[] */
+	uint8_t reserved;
+	dp_sa_handle_t sa[DP_POLICY_OUT_SA_MAX];
+};
+
+struct dp_spd_config {
+	/* A policy (or with DP_POLICY_F_UNIQUE, a flow) raises at most one
+	 * ACQUIRE per worker per interval; 0 = 1000 ms. */
+	uint32_t acquire_interval_ms;
+	/* Each worker posts at most this many ACQUIREs a second, whatever
+	 * the flows; 0 = 64. */
+	uint32_t acquire_per_s;
+};
+
+struct dp_spd_stats {
+	uint64_t generation;          /* sets published so far */
+	uint32_t rules;               /* in the current set */
+	uint32_t acl_rules;           /* rte_acl entries they compiled to */
+	uint64_t build_ns;            /* last publish: compile time */
+	uint64_t lookups;             /* packets classified (all workers) */
+	uint64_t acquire_posted;
+	uint64_t acquire_suppressed;  /* by the rate limit */
+	uint64_t acquire_lost;        /* event ring full */
+	uint64_t mismatches;          /* post-decapsulation check failures */
+};
+
+struct dp_spd;
+struct dp_flow;
+
+/* An SPD bound to ctx (its workers, RCU and event ring), with an empty set
+ * published.  cfg NULL = defaults.  NULL with errno EINVAL/ENOMEM.
+ * CONTROL.  Free it before dp_destroy(ctx). */
+struct dp_spd *dp_spd_create(struct dp_ctx *ctx, const struct dp_spd_config *cfg);
+
+/* Free the SPD and every set (waits for a grace period: workers must not be
+ * inside a lookup; stopped workers are fine).  NULL is a no-op.  CONTROL. */
+void dp_spd_free(struct dp_spd *spd);
+
+/* Validate rules[0..n), compile them and publish them as the new set,
+ * replacing the whole old one.  The array is copied.  -EINVAL (a bad rule:
+ * *bad, when not NULL, gets its position), -EEXIST (index twice: *bad is
+ * the second), -E2BIG (n > DP_SPD_RULES_MAX), -ENOMEM; a failure leaves
+ * the current set in place.  Old sets whose grace period has passed are
+ * freed.  CONTROL. */
+int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n, uint32_t *bad);
+
+/* Free retired sets whose grace period has ended: how many (>= 0).
+ * CONTROL (from a timer, like dp_reclaim()). */
+int dp_spd_reclaim(struct dp_spd *spd);
+
+/* Counters summed over the workers (read relaxed).  CONTROL. */
+void dp_spd_get_stats(const struct dp_spd *spd, struct dp_spd_stats *st);
+
+/* Classify n parsed packets travelling in direction dir (DP_POLICY_DIR_IN:
+ * arrived in the clear on an unprotected port; DP_POLICY_DIR_OUT: from a
+ * protected port).  flows[i] is the packet as on the wire (src = its
+ * source; ICMP: sport = type << 8 | code, dport = 0).  res[i] gets the
+ * verdict; a DP_SPD_ACQUIRE also posts DP_EVENT_ACQUIRE (policy index and
+ * flow) unless rate-limited.  All n come from one set.  WORKER `worker`. */
+void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
+	const struct dp_flow *flows, unsigned int n, struct dp_spd_result *res);
+
+/* After decapsulation: does inner packet flows[i], carried by inbound SA
+ * sa[i], match the selector of a policy that lists sa[i] in its in[]?
+ * drop[i] = DP_DROP_NONE or DP_DROP_POLICY_MISMATCH.  Returns how many
+ * passed.  WORKER `worker`. */
+unsigned int dp_spd_check_inbound(struct dp_spd *spd, unsigned int worker,
+	const dp_sa_handle_t *sa, const struct dp_flow *flows, unsigned int n, uint8_t *drop);
+
+/* ------------------------------------------------------------------------ */
+/* Routing and neighbours (docs/DATAPLANE.md "Routing and neighbours").      */
+/*                                                                           */
+/* A struct dp_net holds the gateway's ports (MAC, MTU, addresses), the     */
+/* IPv4/IPv6 route tables and the neighbour table.  CONTROL is the only     */
+/* writer of routes, ports and table membership, and publishes with RCU    */
+/* (the dp_ctx's workers); workers resolve, answer ARP/ND and build ICMP    */
+/* errors through dataplane/dp_route.h, dp_neigh.h, dp_arp_nd.h, dp_icmp.h. */
+/* Ports are the gateway's port numbers (dpsecd.yaml order), not ethdev ids.*/
+
+#define DP_NET_PORTS_MAX 32u
+#define DP_NET_PORT_ADDRS_MAX 16u   /* per port, link-local excluded */
+
+/* Per-worker counters: X(ENUM_SUFFIX, "name"); names are stable. */
+#define DP_NET_COUNTERS(X)                                                  \
+	X(NO_ROUTE, "no-route")               /* dropped: no route */       \
+	X(UNRESOLVED, "unresolved-next-hop")  /* dropped: no MAC in time */ \
+	X(PENDING_FULL, "pending-full")       /* dropped: wait queue full */\
+	X(PENDING, "pending")                 /* queued to wait for a MAC */\
+	X(ARP_REQUEST_IN, "arp-request-in")   /* for one of our addresses */\
+	X(ARP_REPLY_OUT, "arp-reply-out")                                   \
+	X(ARP_REQUEST_OUT, "arp-request-out") /* resolution and probes */   \
+	X(ARP_REPLY_IN, "arp-reply-in")                                     \
+	X(ARP_IGNORED, "arp-ignored")         /* not for us, unsolicited */ \
+	X(ARP_BAD, "arp-bad")                 /* malformed */               \
+	X(NS_IN, "ns-in")                                                   \
+	X(NA_OUT, "na-out")                                                 \
+	X(NS_OUT, "ns-out")                                                 \
+	X(NA_IN, "na-in")                                                   \
+	X(ND_IGNORED, "nd-ignored")                                         \
+	X(ND_BAD, "nd-bad")                   /* RFC 4861 7.1 checks */     \
+	X(NEIGH_LEARNED, "neigh-learned")     /* an entry got its MAC */    \
+	X(NEIGH_REQUEST_LOST, "neigh-request-lost") /* CONTROL ring full */ \
+	X(ICMP_TOO_BIG, "icmp-too-big-out")                                 \
+	X(ICMP_TIME_EXCEEDED, "icmp-time-exceeded-out")                     \
+	X(ICMP_RATE_LIMITED, "icmp-rate-limited")                           \
+	X(ICMP_SUPPRESSED, "icmp-suppressed") /* RFC 1812/4443: no error */ \
+	X(FRAGMENTS_OUT, "fragments-out")                                   \
+	X(FRAGMENT_IN_DROPPED, "fragment-in-dropped") /* ESP/AH fragments */\
+	X(NO_BUFFER, "net-no-buffer")         /* mbuf alloc or headroom */
+
+enum dp_net_counter {
+#define DP_NET_COUNTER_ENUM_(name, str) DP_NET_C_##name,
+	DP_NET_COUNTERS(DP_NET_COUNTER_ENUM_)
+#undef DP_NET_COUNTER_ENUM_
+	DP_NET_C_COUNT
+};
+
+/* Name of a counter, NULL when out of range.  ANY. */
+const char *dp_net_counter_name(unsigned int c);
+
+struct dp_net_config {
+	uint32_t max_routes4;       /* IPv4 routes */
+	uint32_t max_routes6;       /* IPv6 routes */
+	uint32_t max_neigh;         /* neighbour entries, static included */
+	uint32_t reachable_ms;      /* REACHABLE -> STALE (RFC 4861: 30 s) */
+	uint32_t retrans_ms;        /* between solicitations (1 s) */
+	uint32_t max_probes;        /* unanswered solicitations -> gone (3) */
+	uint32_t gc_ms;             /* unused STALE entries removed (60 s) */
+	uint32_t pending_max;       /* packets waiting for a MAC per worker */
+	uint32_t pending_per_neigh; /* of those, per next hop */
+	uint32_t icmp_rate;         /* ICMP errors per second per worker */
+	uint32_t icmp_burst;        /* token bucket depth */
+	uint32_t request_ring_size; /* worker -> CONTROL requests; power of 2 */
+	const char *name;           /* unique prefix for DPDK names, <= 12 */
+};
+
+/* An address with a prefix length (on-link prefix of a port address). */
+struct dp_prefix {
+	struct dp_addr addr;
+	uint8_t length;             /* 0..32 or 0..128 */
+	uint8_t reserved[3];
+};
+
+struct dp_net;
+
+/* Neighbour states (RFC 4861 7.3.2, simplified: no DELAY/PROBE; a STALE
+ * entry in use is re-probed every retrans_ms). */
+enum dp_neigh_state {
+	DP_NEIGH_NONE = 0,
+	DP_NEIGH_INCOMPLETE = 1,    /* soliciting; packets wait */
+	DP_NEIGH_REACHABLE = 2,
+	DP_NEIGH_STALE = 3,         /* used, re-confirmed when used */
+	DP_NEIGH_STATIC = 4,        /* from the config; never ages */
+};
+
+struct dp_neigh_info {
+	struct dp_addr addr;
+	uint16_t port;
+	uint8_t state;              /* enum dp_neigh_state */
+	uint8_t mac[6];
+	uint8_t reserved;
+	uint32_t probes;            /* unanswered solicitations */
+};
+
+struct dp_net_stats {
+	uint64_t counters[DP_NET_C_COUNT]; /* summed over workers */
+	uint32_t routes4, routes6, neigh;
+	uint32_t neigh_created, neigh_expired; /* by CONTROL */
+};
+
+/* 4096/1024 routes, 4096 neighbours, 30 s / 1 s / 3 probes / 60 s,
+ * 64 pending (4 per next hop), 100 ICMP/s burst 20, 1024 requests, "net". */
+void dp_net_config_default(struct dp_net_config *cfg);
+
+/* Create the routing state for ctx (its workers are the RCU readers).
+ * NULL with errno EINVAL, ENOMEM, EEXIST.  CONTROL.  Memory: rte_lpm and
+ * rte_lpm6 keep 2^24-entry first-level tables (64 MiB each). */
+struct dp_net *dp_net_create(struct dp_ctx *ctx, const struct dp_net_config *cfg);
+/* Workers stopped first; pending packets are freed.  NULL no-op.  CONTROL. */
+void dp_net_destroy(struct dp_net *net);
+
+/* Set port `port`'s MAC, MTU (68..9600) and addresses; replaces what was
+ * there.  An IPv6 port also gets the EUI-64 link-local address (answered
+ * for, used as the source of solicitations).  Waits for an RCU grace
+ * period before freeing the old record.  -EINVAL.  CONTROL. */
+int dp_net_port_set(struct dp_net *net, unsigned int port, const uint8_t mac[6], uint16_t mtu,
+	const struct dp_prefix *addrs, unsigned int n);
+
+/* Add a route: prefix (host bits zero) to port, via a gateway (via NULL or
+ * family 0: directly connected, the destination is the next hop).
+ * -EINVAL, -EEXIST, -ENOSPC.  CONTROL. */
+int dp_route_add(struct dp_net *net, const struct dp_prefix *prefix, unsigned int port,
+	const struct dp_addr *via);
+/* Delete a route (waits for a grace period).  -ENOENT.  CONTROL. */
+int dp_route_del(struct dp_net *net, const struct dp_prefix *prefix);
+
+/* Static neighbour (replaces a dynamic one).  -EINVAL, -ENOSPC.  CONTROL. */
+int dp_neigh_add(struct dp_net *net, unsigned int port, const struct dp_addr *addr,
+	const uint8_t mac[6]);
+/* Delete a neighbour, static or dynamic.  -ENOENT.  CONTROL. */
+int dp_neigh_del(struct dp_net *net, unsigned int port, const struct dp_addr *addr);
+/* Read one entry.  -ENOENT.  CONTROL. */
+int dp_neigh_get(struct dp_net *net, unsigned int port, const struct dp_addr *addr,
+	struct dp_neigh_info *info);
+
+/* Readable (eventfd) when workers posted neighbour requests.  CONTROL. */
+int dp_net_fd(const struct dp_net *net);
+/* Take workers' requests (create entries for next hops being resolved,
+ * learn senders) and age the table.  Call on dp_net_fd and every
+ * ~100 ms.  Returns entries changed, or -errno.  CONTROL. */
+int dp_net_run(struct dp_net *net);
+
+/* Counters summed over workers and the table's sizes.  CONTROL. */
+int dp_net_get_stats(struct dp_net *net, struct dp_net_stats *st);
+
+/* ------------------------------------------------------------------------ */
 /* Events: workers -> CONTROL on a ring, with an eventfd to wake libev.      */
 
 #define DP_EVENT_TYPES(X)                                                   \
