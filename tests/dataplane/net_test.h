@@ -79,7 +79,8 @@ static inline void nt_setup(struct nt *t, const char *name, const struct dp_net_
 	t->net = dp_net_create(t->ctx, cfg);
 	assert_non_null(t->net);
 	snprintf(pool, sizeof(pool), "%s_mp", name);
-	t->mp = rte_pktmbuf_pool_create(pool, 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	t->mp = rte_pktmbuf_pool_create(pool, 512, 0, 0, RTE_PKTMBUF_HEADROOM + NT_MAX_PKT,
+		SOCKET_ID_ANY);
 	assert_non_null(t->mp);
 }
 
