@@ -46,8 +46,9 @@ struct rte_mbuf *dp_icmp_time_exceeded(struct dp_net *net, unsigned int worker,
 	struct rte_mempool *mp, const struct rte_mbuf *orig, unsigned int in_port);
 
 /* Split IPv4 packet m (data at its header, no options, single segment)
- * into fragments of at most mtu bytes, copied into mbufs from mp (with
- * m's headroom kept for the Ethernet header).  On success m is freed and
+ * into fragments of at most mtu bytes, copied into mbufs from mp (whose
+ * data room must hold mtu bytes past the headroom, which is left for the
+ * Ethernet header).  On success m is freed and
  * out[0..ret) are the fragments; a packet that fits is returned as is
  * (ret 1, out[0] = m).  -EMSGSIZE: DF is set; -E2BIG: more than max
  * fragments; -ENOTSUP: options or chained mbuf; -ENOBUFS; -EINVAL.  On
@@ -55,9 +56,12 @@ struct rte_mbuf *dp_icmp_time_exceeded(struct dp_net *net, unsigned int worker,
 int dp_frag_ipv4(struct dp_net *net, unsigned int worker, struct rte_mbuf *m, uint16_t mtu,
 	struct rte_mempool *mp, struct rte_mbuf **out, unsigned int max);
 
-/* m (data at its IP header) is an IPv4 fragment (MF or offset) or an IPv6
- * packet with a fragment header: free it, count fragment-in-dropped and
- * return 1; else 0 (m untouched).  WORKER. */
+/* m (data at its IP header) is a fragment of ESP or AH -- IPv4 with MF or
+ * an offset and protocol 50/51, or IPv6 whose fragment header (after
+ * hop-by-hop/routing/destination options) names 50/51: free it, count
+ * fragment-in-dropped and return 1; else 0 (m untouched).  UDP fragments
+ * are left alone: IKE relies on IP fragmentation, and the exception path's
+ * kernel reassembles them.  WORKER. */
 int dp_frag_in_drop(struct dp_net *net, unsigned int worker, struct rte_mbuf *m);
 
 #endif /* DP_ICMP_H */
