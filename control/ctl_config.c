@@ -386,17 +386,12 @@ static int scan_events(const char *file, const char *buf, size_t len,
 int ctl_config_load(const char *path, unsigned int flags, struct ctl_config **out,
 		    struct ctl_config_errors *errs)
 {
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	bool parser_ok = false, doc_ok = false;
-	struct ctl_config *cfg = NULL;
-	char dir[CTL_CONFIG_PATH_MAX];
 	char *buf = NULL;
 	size_t len = 0;
 	int rc;
 
 	*out = NULL;
-	if (strlen(path) >= sizeof(cfg->source)) {
+	if (strlen(path) >= CTL_CONFIG_PATH_MAX) {
 		ctl_cfg_error(errs, "(config)", (struct ctl_config_mark){ 0, 0 }, "(file)",
 			      "expected a path shorter than %u bytes, got '%.40s...'",
 			      CTL_CONFIG_PATH_MAX, path);
@@ -405,7 +400,30 @@ int ctl_config_load(const char *path, unsigned int flags, struct ctl_config **ou
 	rc = read_file(path, &buf, &len, errs);
 	if (rc != 0)
 		return rc;
-	rc = scan_events(path, buf, len, errs);
+	rc = ctl_config_parse(path, buf, len, flags, out, errs);
+	free(buf);
+	return rc;
+}
+
+int ctl_config_parse(const char *name, const char *text, size_t len, unsigned int flags,
+		     struct ctl_config **out, struct ctl_config_errors *errs)
+{
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	bool parser_ok = false, doc_ok = false;
+	struct ctl_config *cfg = NULL;
+	char dir[CTL_CONFIG_PATH_MAX];
+	int rc;
+
+	*out = NULL;
+	if (strlen(name) >= CTL_CONFIG_PATH_MAX)
+		return -ENAMETOOLONG;
+	if (len > CTL_CFG_MAX_BYTES) {
+		ctl_cfg_error(errs, name, (struct ctl_config_mark){ 0, 0 }, "(file)",
+			      "expected at most %u bytes, got '%zu'", CTL_CFG_MAX_BYTES, len);
+		return -EFBIG;
+	}
+	rc = scan_events(name, text, len, errs);
 	if (rc != 0)
 		goto out;
 
@@ -414,27 +432,27 @@ int ctl_config_load(const char *path, unsigned int flags, struct ctl_config **ou
 		rc = -ENOMEM;
 		goto out;
 	}
-	snprintf(cfg->source, sizeof(cfg->source), "%s", path);
-	dir_of(path, dir, sizeof(dir));
+	snprintf(cfg->source, sizeof(cfg->source), "%s", name);
+	dir_of(name, dir, sizeof(dir));
 
 	if (!yaml_parser_initialize(&parser)) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	parser_ok = true;
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		if (parser.error == YAML_MEMORY_ERROR) {
 			rc = -ENOMEM;
 			goto out;
 		}
-		syntax_error(&parser, path, buf, len, errs);
+		syntax_error(&parser, name, text, len, errs);
 		rc = -EINVAL;
 		goto out;
 	}
 	doc_ok = true;
 	if (yaml_document_get_root_node(&doc) == NULL) {
-		ctl_cfg_error(errs, path, (struct ctl_config_mark){ 1, 1 }, "(document)",
+		ctl_cfg_error(errs, name, (struct ctl_config_mark){ 1, 1 }, "(document)",
 			      "expected a mapping of sections, got an empty file");
 		rc = -EINVAL;
 		goto out;
@@ -452,7 +470,6 @@ out:
 		yaml_document_delete(&doc);
 	if (parser_ok)
 		yaml_parser_delete(&parser);
-	free(buf);
 	if (rc != 0) {
 		ctl_config_free(cfg);
 		return rc;

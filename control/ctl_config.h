@@ -282,6 +282,13 @@ struct ctl_config *ctl_config_new(void);
 int ctl_config_load(const char *path, unsigned int flags, struct ctl_config **out,
 		    struct ctl_config_errors *errs);
 
+/* ctl_config_load() for text already in memory (len bytes, no NUL needed).
+ * name stands for the file in messages and gives the directory relative
+ * paths are resolved against.  Same results, less the file errors; -EFBIG
+ * over 1 MiB. */
+int ctl_config_parse(const char *name, const char *text, size_t len, unsigned int flags,
+		     struct ctl_config **out, struct ctl_config_errors *errs);
+
 /* Check the relations between values (what --check-config reports beyond
  * ctl_config_load), e.g. after the program changed fields.  0 or -EINVAL
  * with errs filled; cfg is not changed. */

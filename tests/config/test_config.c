@@ -32,6 +32,7 @@
 #define FILE_NAME "dpsecd.yaml"
 
 static char tmpdir[64];
+static struct ctl_config poison; /* what *out holds before a failed load */
 static char oldcwd[4096];
 
 static int setup(void **state)
@@ -376,7 +377,7 @@ static void test_bad_configs(void **state)
 	for (size_t i = 0; i < sizeof(bad_cases) / sizeof(bad_cases[0]); i++) {
 		const struct bad_case *c = &bad_cases[i];
 		struct ctl_config_errors errs;
-		struct ctl_config *cfg = (struct ctl_config *)&errs; /* must become NULL */
+		struct ctl_config *cfg = &poison; /* must become NULL */
 		int rc = load_text(c->text, 0, &cfg, &errs);
 
 		if (rc != -EINVAL || cfg != NULL || errs.count != c->count || errs.dropped != 0 ||
@@ -477,7 +478,7 @@ static void test_error_cap(void **state)
 static void test_file_errors(void **state)
 {
 	struct ctl_config_errors errs;
-	struct ctl_config *cfg = (struct ctl_config *)&errs;
+	struct ctl_config *cfg = &poison;
 	char *big;
 
 	(void)state;
@@ -506,6 +507,44 @@ static void test_file_errors(void **state)
 	assert_int_equal(ctl_config_load("big.yaml", 0, &cfg, &errs), -EFBIG);
 	assert_null(cfg);
 	assert_int_equal(errs.count, 1);
+}
+
+/* Text in memory: the name stands for the file. */
+static void test_parse_buffer(void **state)
+{
+	static const char bin[] = "eal: {}\0junk";
+	struct ctl_config_errors errs;
+	struct ctl_config *cfg = NULL;
+	char *big;
+
+	(void)state;
+	ctl_config_errors_init(&errs);
+	assert_int_equal(ctl_config_parse("/etc/dpsec/gw.yaml", "sa: [a.conf]\n", 13, 0, &cfg,
+					  &errs), 0);
+	assert_string_equal(cfg->source, "/etc/dpsec/gw.yaml");
+	assert_string_equal(cfg->sa_files[0].path, "/etc/dpsec/a.conf");
+	ctl_config_free(cfg);
+
+	/* Not NUL-terminated: only len bytes are read. */
+	assert_int_equal(ctl_config_parse("x.yaml", "workers: {count: 2}XXXX", 19, 0, &cfg, &errs),
+			 0);
+	assert_int_equal(cfg->workers.count, 2);
+	ctl_config_free(cfg);
+
+	ctl_config_errors_init(&errs);
+	assert_int_equal(ctl_config_parse("x.yaml", bin, sizeof(bin) - 1, 0, &cfg, &errs), -EINVAL);
+	assert_null(cfg);
+	assert_int_equal(errs.count, 1);
+	assert_string_equal(errs.msg[0], "x.yaml: (yaml): expected UTF-8 text, got 'control "
+			    "characters are not allowed at byte 7'");
+
+	big = calloc(1, (1u << 20) + 1);
+	assert_non_null(big);
+	ctl_config_errors_init(&errs);
+	assert_int_equal(ctl_config_parse("x.yaml", big, (1u << 20) + 1, 0, &cfg, &errs), -EFBIG);
+	assert_null(cfg);
+	assert_int_equal(errs.count, 1);
+	free(big);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -984,6 +1023,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_all_errors_reported, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_error_cap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_errors, setup, teardown),
+		cmocka_unit_test(test_parse_buffer),
 		cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_paths_follow_config_dir, setup, teardown),
