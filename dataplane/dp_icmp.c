@@ -242,7 +242,8 @@ int dp_frag_ipv4(struct dp_net *net, unsigned int worker, struct rte_mbuf *m, ui
 	for (uint32_t i = 0; i < nfrag; i++) {
 		uint32_t dlen = payload - i * chunk < chunk ? payload - i * chunk : chunk;
 		struct rte_mbuf *f = rte_pktmbuf_alloc(mp);
-		uint8_t *d = f == NULL ? NULL : (uint8_t *)rte_pktmbuf_append(f, (uint16_t)(20 + dlen));
+		uint8_t *d = f == NULL ? NULL :
+			(uint8_t *)rte_pktmbuf_append(f, (uint16_t)(20 + dlen));
 		bool last = i + 1 == nfrag;
 
 		if (d == NULL) {
@@ -274,7 +275,8 @@ int dp_frag_in_drop(struct dp_net *net, unsigned int worker, struct rte_mbuf *m)
 	bool frag = false;
 
 	if (len >= 20 && ip[0] >> 4 == 4) {
-		frag = (get16(ip + 6) & (IP4_MF | IP4_OFFMASK)) != 0 && (ip[9] == 50 || ip[9] == 51);
+		frag = (get16(ip + 6) & (IP4_MF | IP4_OFFMASK)) != 0 &&
+			(ip[9] == 50 || ip[9] == 51);
 	} else if (len >= 40 && ip[0] >> 4 == 6) {
 		nh = ip[6];
 		/* Hop-by-hop, routing, destination options, then a fragment

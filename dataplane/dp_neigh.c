@@ -268,7 +268,8 @@ static int entry_age(struct dp_net *net, struct dp_neigh_entry *e, uint64_t now)
 	case DP_NEIGH_INCOMPLETE:
 		/* Failed, or never solicited (nothing waited for it). */
 		if (probes_out ||
-		    elapsed(now, confirmed) > (uint64_t)(net->cfg.max_probes + 1) * net->retrans_tsc)
+		    elapsed(now, confirmed) >
+			    (uint64_t)(net->cfg.max_probes + 1) * net->retrans_tsc)
 			goto remove;
 		return 0;
 	case DP_NEIGH_REACHABLE:

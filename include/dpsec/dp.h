@@ -331,152 +331,6 @@ struct dp_worker_stats {
 int dp_worker_get_stats(struct dp_ctx *ctx, unsigned int worker, struct dp_worker_stats *st);
 
 /* ------------------------------------------------------------------------ */
-/* Routing and neighbours (docs/DATAPLANE.md "Routing and neighbours").      */
-/*                                                                           */
-/* A struct dp_net holds the gateway's ports (MAC, MTU, addresses), the     */
-/* IPv4/IPv6 route tables and the neighbour table.  CONTROL is the only     */
-/* writer of routes, ports and table membership, and publishes with RCU    */
-/* (the dp_ctx's workers); workers resolve, answer ARP/ND and build ICMP    */
-/* errors through dataplane/dp_route.h, dp_neigh.h, dp_arp_nd.h, dp_icmp.h. */
-/* Ports are the gateway's port numbers (dpsecd.yaml order), not ethdev ids.*/
-
-#define DP_NET_PORTS_MAX 32u
-#define DP_NET_PORT_ADDRS_MAX 16u   /* per port, link-local excluded */
-
-/* Per-worker counters: X(ENUM_SUFFIX, "name"); names are stable. */
-#define DP_NET_COUNTERS(X)                                                  \
-	X(NO_ROUTE, "no-route")               /* dropped: no route */       \
-	X(UNRESOLVED, "unresolved-next-hop")  /* dropped: no MAC in time */ \
-	X(PENDING_FULL, "pending-full")       /* dropped: wait queue full */\
-	X(PENDING, "pending")                 /* queued to wait for a MAC */\
-	X(ARP_REQUEST_IN, "arp-request-in")   /* for one of our addresses */\
-	X(ARP_REPLY_OUT, "arp-reply-out")                                   \
-	X(ARP_REQUEST_OUT, "arp-request-out") /* resolution and probes */   \
-	X(ARP_REPLY_IN, "arp-reply-in")                                     \
-	X(ARP_IGNORED, "arp-ignored")         /* not for us, unsolicited */ \
-	X(ARP_BAD, "arp-bad")                 /* malformed */               \
-	X(NS_IN, "ns-in")                                                   \
-	X(NA_OUT, "na-out")                                                 \
-	X(NS_OUT, "ns-out")                                                 \
-	X(NA_IN, "na-in")                                                   \
-	X(ND_IGNORED, "nd-ignored")                                         \
-	X(ND_BAD, "nd-bad")                   /* RFC 4861 7.1 checks */     \
-	X(NEIGH_LEARNED, "neigh-learned")     /* an entry got its MAC */    \
-	X(NEIGH_REQUEST_LOST, "neigh-request-lost") /* CONTROL ring full */ \
-	X(ICMP_TOO_BIG, "icmp-too-big-out")                                 \
-	X(ICMP_TIME_EXCEEDED, "icmp-time-exceeded-out")                     \
-	X(ICMP_RATE_LIMITED, "icmp-rate-limited")                           \
-	X(ICMP_SUPPRESSED, "icmp-suppressed") /* RFC 1812/4443: no error */ \
-	X(FRAGMENTS_OUT, "fragments-out")                                   \
-	X(FRAGMENT_IN_DROPPED, "fragment-in-dropped") /* ESP/AH fragments */\
-	X(NO_BUFFER, "net-no-buffer")         /* mbuf alloc or headroom */
-
-enum dp_net_counter {
-#define DP_NET_COUNTER_ENUM_(name, str) DP_NET_C_##name,
-	DP_NET_COUNTERS(DP_NET_COUNTER_ENUM_)
-#undef DP_NET_COUNTER_ENUM_
-	DP_NET_C_COUNT
-};
-
-/* Name of a counter, NULL when out of range.  ANY. */
-const char *dp_net_counter_name(unsigned int c);
-
-struct dp_net_config {
-	uint32_t max_routes4;       /* IPv4 routes */
-	uint32_t max_routes6;       /* IPv6 routes */
-	uint32_t max_neigh;         /* neighbour entries, static included */
-	uint32_t reachable_ms;      /* REACHABLE -> STALE (RFC 4861: 30 s) */
-	uint32_t retrans_ms;        /* between solicitations (1 s) */
-	uint32_t max_probes;        /* unanswered solicitations -> gone (3) */
-	uint32_t gc_ms;             /* unused STALE entries removed (60 s) */
-	uint32_t pending_max;       /* packets waiting for a MAC per worker */
-	uint32_t pending_per_neigh; /* of those, per next hop */
-	uint32_t icmp_rate;         /* ICMP errors per second per worker */
-	uint32_t icmp_burst;        /* token bucket depth */
-	uint32_t request_ring_size; /* worker -> CONTROL requests; power of 2 */
-	const char *name;           /* unique prefix for DPDK names, <= 12 */
-};
-
-/* An address with a prefix length (on-link prefix of a port address). */
-struct dp_prefix {
-	struct dp_addr addr;
-	uint8_t length;             /* 0..32 or 0..128 */
-	uint8_t reserved[3];
-};
-
-struct dp_net;
-
-/* Neighbour states (RFC 4861 7.3.2, simplified: no DELAY/PROBE; a STALE
- * entry in use is re-probed every retrans_ms). */
-enum dp_neigh_state {
-	DP_NEIGH_NONE = 0,
-	DP_NEIGH_INCOMPLETE = 1,    /* soliciting; packets wait */
-	DP_NEIGH_REACHABLE = 2,
-	DP_NEIGH_STALE = 3,         /* used, re-confirmed when used */
-	DP_NEIGH_STATIC = 4,        /* from the config; never ages */
-};
-
-struct dp_neigh_info {
-	struct dp_addr addr;
-	uint16_t port;
-	uint8_t state;              /* enum dp_neigh_state */
-	uint8_t mac[6];
-	uint8_t reserved;
-	uint32_t probes;            /* unanswered solicitations */
-};
-
-struct dp_net_stats {
-	uint64_t counters[DP_NET_C_COUNT]; /* summed over workers */
-	uint32_t routes4, routes6, neigh;
-	uint32_t neigh_created, neigh_expired; /* by CONTROL */
-};
-
-/* 4096/1024 routes, 4096 neighbours, 30 s / 1 s / 3 probes / 60 s,
- * 64 pending (4 per next hop), 100 ICMP/s burst 20, 1024 requests, "net". */
-void dp_net_config_default(struct dp_net_config *cfg);
-
-/* Create the routing state for ctx (its workers are the RCU readers).
- * NULL with errno EINVAL, ENOMEM, EEXIST.  CONTROL.  Memory: rte_lpm and
- * rte_lpm6 keep 2^24-entry first-level tables (64 MiB each). */
-struct dp_net *dp_net_create(struct dp_ctx *ctx, const struct dp_net_config *cfg);
-/* Workers stopped first; pending packets are freed.  NULL no-op.  CONTROL. */
-void dp_net_destroy(struct dp_net *net);
-
-/* Set port `port`'s MAC, MTU (68..9600) and addresses; replaces what was
- * there.  An IPv6 port also gets the EUI-64 link-local address (answered
- * for, used as the source of solicitations).  Waits for an RCU grace
- * period before freeing the old record.  -EINVAL.  CONTROL. */
-int dp_net_port_set(struct dp_net *net, unsigned int port, const uint8_t mac[6], uint16_t mtu,
-	const struct dp_prefix *addrs, unsigned int n);
-
-/* Add a route: prefix (host bits zero) to port, via a gateway (via NULL or
- * family 0: directly connected, the destination is the next hop).
- * -EINVAL, -EEXIST, -ENOSPC.  CONTROL. */
-int dp_route_add(struct dp_net *net, const struct dp_prefix *prefix, unsigned int port,
-	const struct dp_addr *via);
-/* Delete a route (waits for a grace period).  -ENOENT.  CONTROL. */
-int dp_route_del(struct dp_net *net, const struct dp_prefix *prefix);
-
-/* Static neighbour (replaces a dynamic one).  -EINVAL, -ENOSPC.  CONTROL. */
-int dp_neigh_add(struct dp_net *net, unsigned int port, const struct dp_addr *addr,
-	const uint8_t mac[6]);
-/* Delete a neighbour, static or dynamic.  -ENOENT.  CONTROL. */
-int dp_neigh_del(struct dp_net *net, unsigned int port, const struct dp_addr *addr);
-/* Read one entry.  -ENOENT.  CONTROL. */
-int dp_neigh_get(struct dp_net *net, unsigned int port, const struct dp_addr *addr,
-	struct dp_neigh_info *info);
-
-/* Readable (eventfd) when workers posted neighbour requests.  CONTROL. */
-int dp_net_fd(const struct dp_net *net);
-/* Take workers' requests (create entries for next hops being resolved,
- * learn senders) and age the table.  Call on dp_net_fd and every
- * ~100 ms.  Returns entries changed, or -errno.  CONTROL. */
-int dp_net_run(struct dp_net *net);
-
-/* Counters summed over workers and the table's sizes.  CONTROL. */
-int dp_net_get_stats(struct dp_net *net, struct dp_net_stats *st);
-
-/* ------------------------------------------------------------------------ */
 /* Security policy database (SPD) lookup.  docs/DATAPLANE.md "Policy lookup". */
 /*
  * CONTROL compiles a whole rule array into a policy set (rte_acl, IPv4 and
@@ -515,10 +369,12 @@ enum dp_policy_action {
  * (sadb_x_dpsec_selector): local is the protected side.  Outbound, the
  * packet's source is local; inbound, its destination.  For a tunnel-mode
  * rule this is the inner selector (seed 002).  Addresses network order;
- * ports host order; ranges inclusive.  family 0 = any (then prefix lengths
- * must be 0).  proto 0 = any.  Port ranges apply to packets that are not
- * ICMP (ports 0 when the protocol has none); ICMP type/code ranges to ICMP
- * (proto 1 in IPv4, 58 in IPv6).  Address bits past the prefix are ignored. */
+ * ports host order; ranges inclusive and literal (a zeroed range matches
+ * only 0: dp_policy_init() sets them all to "any").  family 0 = any (then
+ * addresses and prefix lengths are ignored).  proto 0 = any.  Port ranges
+ * apply to packets that are not ICMP (ports 0 when the protocol has none);
+ * ICMP type/code ranges to ICMP (proto 1 in IPv4, 58 in IPv6).  Address
+ * bits past the prefix are ignored. */
 struct dp_selector {
 	uint8_t family;
 	uint8_t proto;
@@ -551,6 +407,15 @@ struct dp_policy {
 	 * old and new during a rekey). */
 	dp_sa_handle_t in[DP_POLICY_IN_SA_MAX];
 };
+
+/* Zero *p and open every range of its selector (any port, any ICMP type
+ * and code).  ANY. */
+static inline void dp_policy_init(struct dp_policy *p)
+{
+	*p = (struct dp_policy){ 0 };
+	p->sel.lport_max = p->sel.rport_max = UINT16_MAX;
+	p->sel.icmp_type_max = p->sel.icmp_code_max = UINT8_MAX;
+}
 
 enum dp_spd_verdict {
 	DP_SPD_DROP = 0,   /* drop: res.drop is NO_POLICY, POLICY_DISCARD or

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -418,6 +419,117 @@ static void test_pending_bounds(void **state)
 	nt_teardown(&t); /* frees the packets still waiting */
 }
 
+/* A worker resolving and routing while CONTROL changes routes and
+ * neighbours under it: every answer it gets is one of the published
+ * states, and ASan sees no use after free (RCU). */
+struct reader {
+	struct nt *t;
+	volatile int stop;
+	uint64_t loops, sent, bad;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct nt *t = r->t;
+	struct rte_mbuf *txp[16];
+	uint16_t txport[16];
+	struct dp_net_tx tx = { .pkts = txp, .ports = txport, .max = 16 };
+	struct dp_addr d4, d6, gw6;
+
+	nt_addr(&d4, "198.51.100.5");
+	nt_addr(&d6, "2001:db8:1::5");
+	nt_addr(&gw6, "fe80::1");
+	if (dp_worker_register(t->ctx, 0) != 0) {
+		r->bad++;
+		return NULL;
+	}
+	while (!__atomic_load_n(&r->stop, __ATOMIC_ACQUIRE)) {
+		struct dp_nexthop nh;
+		struct rte_mbuf *m;
+		uint8_t res;
+
+		if (dp_route_lookup(t->net, AF_INET, d4.bytes, &nh) != 0 ||
+		    !((nh.port == 1 && nh.connected && memcmp(nh.addr, d4.bytes, 4) == 0) ||
+		      (nh.port == 2 && !nh.connected && nh.addr[3] == 254)))
+			r->bad++;
+		if (dp_route_lookup(t->net, AF_INET6, d6.bytes, &nh) != 0 ||
+		    !((nh.port == 1 && nh.connected) ||
+		      (nh.port == 2 && memcmp(nh.addr, gw6.bytes, 16) == 0)))
+			r->bad++;
+		m = rte_pktmbuf_alloc(t->mp);
+		if (m != NULL && rte_pktmbuf_append(m, 20) != NULL) {
+			nexthop(&nh, "192.0.2.10", 0);
+			dp_neigh_resolve_burst(t->net, 0, t->mp, &m, &nh, 1, &res, &tx);
+			if (res == DP_NEIGH_SEND) {
+				const uint8_t *e = rte_pktmbuf_mtod(m, const uint8_t *);
+
+				if (memcmp(e, peer_mac, 6) != 0 && memcmp(e, peer_mac2, 6) != 0)
+					r->bad++;
+				r->sent++;
+			}
+			if (res != DP_NEIGH_QUEUED)
+				rte_pktmbuf_free(m);
+		} else {
+			rte_pktmbuf_free(m);
+		}
+		dp_neigh_pending_poll(t->net, 0, t->mp, &tx);
+		rte_pktmbuf_free_bulk(txp, tx.n);
+		tx.n = 0;
+		dp_worker_quiescent(t->ctx, 0);
+		__atomic_store_n(&r->loops, r->loops + 1, __ATOMIC_RELAXED);
+	}
+	dp_worker_unregister(t->ctx, 0);
+	return NULL;
+}
+
+static void test_concurrent(void **state)
+{
+	struct reader r = { 0 };
+	struct dp_prefix p24, p25, p32, p48;
+	struct dp_addr gw4, gw6, nb;
+	pthread_t th;
+	struct nt t;
+	unsigned int rounds = 0;
+
+	(void)state;
+	nt_setup(&t, "nb_conc", NULL);
+	port_up(&t);
+	nt_prefix(&p24, "198.51.100.0", 24);
+	nt_prefix(&p25, "198.51.100.0", 25);
+	nt_prefix(&p32, "2001:db8::", 32);
+	nt_prefix(&p48, "2001:db8:1::", 48);
+	nt_addr(&gw4, "198.51.100.254");
+	nt_addr(&gw6, "fe80::1");
+	nt_addr(&nb, "192.0.2.10");
+	assert_int_equal(dp_route_add(t.net, &p24, 1, NULL), 0);
+	assert_int_equal(dp_route_add(t.net, &p32, 1, NULL), 0);
+	r.t = &t;
+	assert_int_equal(pthread_create(&th, NULL, reader_main, &r), 0);
+	/* At least 50 rounds, and until the reader has looped 10k times. */
+	while (rounds < 2000 &&
+	       (rounds < 50 || __atomic_load_n(&r.loops, __ATOMIC_RELAXED) <= 10000)) {
+		assert_int_equal(dp_route_add(t.net, &p25, 2, &gw4), 0);
+		assert_int_equal(dp_route_add(t.net, &p48, 2, &gw6), 0);
+		assert_int_equal(dp_neigh_add(t.net, 0, &nb, rounds & 1 ? peer_mac : peer_mac2), 0);
+		assert_true(dp_net_run(t.net) >= 0);
+		assert_int_equal(dp_route_del(t.net, &p25), 0);
+		assert_int_equal(dp_route_del(t.net, &p48), 0);
+		if (rounds % 3 == 0)
+			assert_int_equal(dp_neigh_del(t.net, 0, &nb), 0);
+		rounds++;
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(th, NULL), 0);
+	assert_int_equal(r.bad, 0);
+	assert_true(r.loops > 0);
+	assert_true(r.sent > 0);
+	assert_true(rounds >= 50);
+	print_message("%u CONTROL rounds, %llu reader loops\n", rounds,
+		(unsigned long long)r.loops);
+	nt_teardown(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_unresolved),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_pending_bounds),
+		cmocka_unit_test(test_concurrent),
 	};
 	int ret;
 
