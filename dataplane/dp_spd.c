@@ -148,11 +148,12 @@ bool dp_spd_selector_match(const struct dp_selector *s, uint8_t dir, const struc
 
 static bool selector_ok(const struct dp_selector *s)
 {
-	unsigned int max = s->family == AF_INET ? 32 : s->family == AF_INET6 ? 128 : 0;
+	unsigned int max = s->family == AF_INET ? 32 : 128;
 
 	if (s->family != 0 && s->family != AF_INET && s->family != AF_INET6)
 		return false;
-	if (s->local_plen > max || s->remote_plen > max)
+	/* Family any: addresses and prefix lengths are not looked at. */
+	if (s->family != 0 && (s->local_plen > max || s->remote_plen > max))
 		return false;
 	return s->lport_min <= s->lport_max && s->rport_min <= s->rport_max &&
 	       s->icmp_type_min <= s->icmp_type_max && s->icmp_code_min <= s->icmp_code_max;
