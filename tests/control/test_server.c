@@ -629,6 +629,76 @@ static void test_register_then_acquire(void **state)
 	close(ah);
 }
 
+/* A tunnel-mode rule: the ACQUIRE names the tunnel endpoints as SRC/DST
+ * and the packet's addresses as the inner ones (seed 002). */
+static void test_acquire_tunnel(void **state)
+{
+	struct dp_event ev;
+	struct tmsg t;
+	uint32_t index;
+	int km = h_connect(&H), n;
+
+	(void)state;
+	tm_init(&t, SADB_REGISTER, SADB_SATYPE_ESP, t_seq++, T_PID);
+	n = t_request(km, &t, rbuf, sizeof(rbuf));
+	assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
+	tm_init(&t, SADB_X_DPSEC_SPDADD, 0, t_seq++, T_PID);
+	tm_policy(&t, 0, 5, SADB_X_DPSEC_DIR_OUT, SADB_X_DPSEC_ACTION_IPSEC,
+		  SADB_X_DPSEC_MODE_TUNNEL);
+	tm_selector4(&t, SADB_X_EXT_DPSEC_SELECTOR, "192.0.2.1", 32, "192.0.2.2", 32, 0, 0,
+		     65535);
+	tm_selector4(&t, SADB_X_EXT_DPSEC_INNER_SELECTOR, "10.20.0.0", 16, "10.30.0.0", 16, 0, 0,
+		     65535);
+	tm_sareq(&t, SADB_SATYPE_ESP, SADB_AALG_SHA256HMAC, SADB_EALG_AES);
+	tm_addr4(&t, SADB_EXT_ADDRESS_SRC, "192.0.2.1", 0, 0);
+	tm_addr4(&t, SADB_EXT_ADDRESS_DST, "192.0.2.2", 0, 0);
+	n = t_request(km, &t, rbuf, sizeof(rbuf));
+	assert_reply_valid(rbuf, n);
+	index = ((const struct sadb_x_dpsec_policy *)tm_find(rbuf, (size_t)n,
+							     SADB_X_EXT_DPSEC_POLICY))->sadb_x_pol_index;
+	t_drain(km);
+	memset(&ev, 0, sizeof(ev));
+	ev.type = DP_EVENT_ACQUIRE;
+	ev.policy = index;
+	ev.flow.family = AF_INET;
+	ev.flow.proto = 6;
+	ev.flow.sport = 40000;
+	ev.flow.dport = 443;
+	inet_pton(AF_INET, "10.20.1.1", ev.flow.src);
+	inet_pton(AF_INET, "10.30.1.1", ev.flow.dst);
+	assert_int_equal(h_post(&H, &ev), 0);
+	n = t_recv_type(km, SADB_ACQUIRE, rbuf, sizeof(rbuf), T_TIMEOUT_MS);
+	assert_reply_valid(rbuf, n);
+	{
+		static const struct {
+			uint16_t type;
+			const char *addr;
+			uint16_t port;
+		} want[] = {
+			{ SADB_EXT_ADDRESS_SRC, "192.0.2.1", 0 },
+			{ SADB_EXT_ADDRESS_DST, "192.0.2.2", 0 },
+			{ SADB_X_EXT_ADDRESS_INNER_SRC, "10.20.1.1", 40000 },
+			{ SADB_X_EXT_ADDRESS_INNER_DST, "10.30.1.1", 443 },
+		};
+		const struct sadb_prop *p = tm_find(rbuf, (size_t)n, SADB_EXT_PROPOSAL);
+		const struct sadb_comb *c = (const void *)(p + 1);
+
+		for (size_t i = 0; i < 4; i++) {
+			const struct sadb_address *a = tm_find(rbuf, (size_t)n, want[i].type);
+			const struct sockaddr_in *sin = (const void *)(a + 1);
+
+			assert_non_null(a);
+			assert_int_equal(sin->sin_addr.s_addr, inet_addr(want[i].addr));
+			assert_int_equal(ntohs(sin->sin_port), want[i].port);
+		}
+		assert_non_null(p);
+		assert_int_equal(c->sadb_comb_auth, SADB_AALG_SHA256HMAC);
+		assert_int_equal(c->sadb_comb_encrypt, SADB_EALG_AES);
+		assert_int_equal(c->sadb_comb_encrypt_minbits, 128);
+	}
+	close(km);
+}
+
 static void test_getspi_unique_under_load(void **state)
 {
 	enum { N = 2048, RANGE = 2048 };
@@ -994,6 +1064,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pairs, setup),
 		cmocka_unit_test_setup(test_spd_and_inverse_acquire, setup),
 		cmocka_unit_test_setup(test_register_then_acquire, setup),
+		cmocka_unit_test_setup(test_acquire_tunnel, setup),
 		cmocka_unit_test_setup(test_getspi_unique_under_load, setup),
 		cmocka_unit_test_setup(test_bad_requests, setup),
 		cmocka_unit_test_setup(test_mutated_requests, setup),
