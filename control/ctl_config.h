@@ -48,7 +48,10 @@ extern "C" {
 #define CTL_CONFIG_SOCKET_MAX 108u   /* sockaddr_un.sun_path */
 #define CTL_CONFIG_PATH_MAX 4096u    /* PATH_MAX */
 
-/* Counts. */
+/* Counts.  WORKERS_MAX and SAS_MAX are dp.h's DP_WORKERS_MAX and DP_SA_MAX
+ * (tests/config checks; this library needs only libc and libyaml). */
+#define CTL_CONFIG_WORKERS_MAX 64u
+#define CTL_CONFIG_SAS_MAX (1u << 24)
 #define CTL_CONFIG_LCORES 128u       /* lcore ids 0..127 (DPDK's RTE_MAX_LCORE) */
 #define CTL_CONFIG_PORTS_MAX 16u     /* with one exception TAP each: 32 ethdevs */
 #define CTL_CONFIG_ADDRESSES_MAX 16u /* per port */
@@ -101,7 +104,7 @@ enum ctl_config_idle {
 	CTL_IDLE_ADAPTIVE = 2,
 };
 
-/* Same numbers as enum dp_engine (include/dpsec/dp.h). */
+/* Same numbers as enum dp_engine (include/dpsec/dp.h; tests/config checks). */
 enum ctl_config_engine {
 	CTL_ENGINE_IPSEC_MB = 1,
 	CTL_ENGINE_CRYPTODEV = 2,

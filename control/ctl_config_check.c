@@ -76,9 +76,9 @@ static void check_eal_workers(struct check *c)
 				     cfg->eal.vdevs[i].text);
 			}
 
-	if (wk->count < 1 || wk->count > 64)
-		cerr(c, &wk->count, "workers.count", "expected an integer from 1 to 64, got '%u'",
-		     wk->count);
+	if (wk->count < 1 || wk->count > CTL_CONFIG_WORKERS_MAX)
+		cerr(c, &wk->count, "workers.count", "expected an integer from 1 to %u, got '%u'",
+		     CTL_CONFIG_WORKERS_MAX, wk->count);
 	if (wk->idle == CTL_IDLE_ADAPTIVE && wk->sleep_min_us > wk->sleep_max_us)
 		cerr(c, &wk->sleep_min_us, "workers.sleep_min_us",
 		     "expected at most sleep_max_us (%u), got '%u'", wk->sleep_max_us,

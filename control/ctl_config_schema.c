@@ -15,13 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "dpsec/dp.h"
-
 #include "ctl_config_priv.h"
-
-_Static_assert((int)CTL_ENGINE_IPSEC_MB == (int)DP_ENGINE_IPSEC_MB, "engine numbers follow dp.h");
-_Static_assert((int)CTL_ENGINE_CRYPTODEV == (int)DP_ENGINE_CRYPTODEV, "engine numbers follow dp.h");
-_Static_assert(CTL_CONFIG_DEVNAME_MAX >= DP_DEVNAME_MAX, "cryptodev names fit dp_config");
 
 /* Kinds of value. */
 enum cfg_type {
@@ -612,7 +606,7 @@ static const struct cfg_field eal_fields[] = {
 enum { W_COUNT, W_LCORES, W_IDLE, W_SLEEP_MIN, W_SLEEP_MAX };
 #define T struct ctl_config_workers
 static const struct cfg_field worker_fields[] = {
-	[W_COUNT] = F_UINT(T, "count", count, 1, DP_WORKERS_MAX, 0),
+	[W_COUNT] = F_UINT(T, "count", count, 1, CTL_CONFIG_WORKERS_MAX, 0),
 	[W_LCORES] = F_STR(T, "lcores", FT_LCORES, lcores, 0),
 	[W_IDLE] = F_ENUM(T, "idle", idle, idle_words, 0),
 	[W_SLEEP_MIN] = F_UINT(T, "sleep_min_us", sleep_min_us, 0, 1000000, 0),
@@ -633,10 +627,11 @@ static void workers_check(struct cfg_walk *w, void *obj, const yaml_node_t *map,
 		path_pop(w, old);
 	} else if (seen & (1u << W_LCORES)) {
 		unsigned int n = ctl_config_lcore_count(&wk->lcores);
-		if (n > DP_WORKERS_MAX) {
+		if (n > CTL_CONFIG_WORKERS_MAX) {
 			old = path_key(w, "lcores");
 			werr(w, ctl_cfg_mark_of(w->cfg, &wk->lcores),
-			     "expected at most %u worker lcores, got '%u'", DP_WORKERS_MAX, n);
+			     "expected at most %u worker lcores, got '%u'",
+			     CTL_CONFIG_WORKERS_MAX, n);
 			path_pop(w, old);
 		} else {
 			wk->count = (uint16_t)n;
@@ -794,7 +789,7 @@ static void cluster_check(struct cfg_walk *w, void *obj, const yaml_node_t *map,
 
 #define T struct ctl_config_limits
 static const struct cfg_field limit_fields[] = {
-	F_UINT(T, "max_sas", max_sas, 1, DP_SA_MAX, 0),
+	F_UINT(T, "max_sas", max_sas, 1, CTL_CONFIG_SAS_MAX, 0),
 	F_UINT(T, "max_policies", max_policies, 1, 1u << 20, 0),
 	F_UINT(T, "max_clients", max_clients, 1, 4096, 0),
 	F_UINT(T, "client_queue_msgs", client_queue_msgs, 1, 1u << 20, 0),

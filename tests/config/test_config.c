@@ -28,6 +28,14 @@
 #include <cmocka.h>
 
 #include "ctl_config.h"
+#include "dpsec/dp.h"
+
+/* The loader keeps its own copies of the dataplane's limits and numbers. */
+_Static_assert((int)CTL_ENGINE_IPSEC_MB == (int)DP_ENGINE_IPSEC_MB, "engine numbers");
+_Static_assert((int)CTL_ENGINE_CRYPTODEV == (int)DP_ENGINE_CRYPTODEV, "engine numbers");
+_Static_assert(CTL_CONFIG_WORKERS_MAX == DP_WORKERS_MAX, "workers");
+_Static_assert(CTL_CONFIG_SAS_MAX == DP_SA_MAX, "SAs");
+_Static_assert(CTL_CONFIG_DEVNAME_MAX >= DP_DEVNAME_MAX, "cryptodev names fit dp_config");
 
 #define FILE_NAME "dpsecd.yaml"
 
