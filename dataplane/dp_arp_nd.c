@@ -145,7 +145,7 @@ static enum dp_arp_nd_verdict arp_input(struct dp_net *net, unsigned int worker,
 		if (!all_zero(spa, 4))
 			dp_neigh_learn(net, worker, AF_INET, port, spa, sha,
 				dp_net_port_owns(p, AF_INET, tpa), true, false);
-		goto drop;
+		return DP_ARP_ND_SHARE;
 	}
 	if (!dp_net_port_owns(p, AF_INET, tpa)) {
 		dp_net_count(w, DP_NET_C_ARP_IGNORED, 1);
@@ -308,16 +308,14 @@ static enum dp_arp_nd_verdict na_input(struct dp_net *net, unsigned int worker,
 	if (ip6[24] == 0xff && solicited)
 		goto bad; /* RFC 4861 7.1.2 */
 	dp_net_count(w, DP_NET_C_NA_IN, 1);
-	if (tlla == NULL || mac_multicast(tlla)) {
+	if (tlla == NULL || mac_multicast(tlla))
 		dp_net_count(w, DP_NET_C_ND_IGNORED, 1);
-		goto drop;
-	}
-	dp_neigh_learn(net, worker, AF_INET6, port, icmp + 8, tlla, solicited,
-		(icmp[4] & NA_F_OVERRIDE) != 0, false);
-	goto drop;
+	else
+		dp_neigh_learn(net, worker, AF_INET6, port, icmp + 8, tlla, solicited,
+			(icmp[4] & NA_F_OVERRIDE) != 0, false);
+	return DP_ARP_ND_SHARE;
 bad:
 	dp_net_count(w, DP_NET_C_ND_BAD, 1);
-drop:
 	rte_pktmbuf_free(m);
 	return DP_ARP_ND_CONSUMED;
 }

@@ -27,6 +27,10 @@ struct dp_net_port;
 enum dp_arp_nd_verdict {
 	DP_ARP_ND_CONSUMED = 0, /* handled: freed, or its reply is in tx */
 	DP_ARP_ND_NOT_MINE = 1, /* not ARP nor NS/NA: unchanged, caller's */
+	DP_ARP_ND_SHARE = 2,    /* a valid ARP reply or NA, learnt from and
+				 * left unchanged: still the caller's, to hand
+				 * to the exception path (the kernel behind the
+				 * TAP resolves its own next hops) or free */
 };
 
 /* Whether a frame is ARP, or ICMPv6 NS/NA (an IPv6 header without

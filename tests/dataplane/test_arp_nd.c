@@ -112,9 +112,16 @@ static int teardown(void **state)
 static void exchange(struct fx *f, unsigned int i, int want)
 {
 	struct rte_mbuf *m = nt_mbuf(&f->t, pkt[i], len[i]);
+	bool reply = i == NA_IN || i == ARP_REPLY_IN;
 
 	assert_true(dp_arp_nd_match(m));
-	assert_int_equal(dp_arp_nd_input(f->t.net, 0, m, 0, &f->tx), DP_ARP_ND_CONSUMED);
+	/* Replies are shared with the exception path, unchanged. */
+	assert_int_equal(dp_arp_nd_input(f->t.net, 0, m, 0, &f->tx),
+		reply ? DP_ARP_ND_SHARE : DP_ARP_ND_CONSUMED);
+	if (reply) {
+		nt_assert_mbuf(m, pkt[i], len[i]);
+		rte_pktmbuf_free(m);
+	}
 	if (want < 0) {
 		assert_int_equal(f->tx.n, 0);
 		return;

@@ -126,8 +126,10 @@ static void arp_reply_in(struct nt *t, const char *addr, const uint8_t *mac)
 	f[40] = 2;
 	f[41] = 1;
 	tx_init(&b);
-	assert_int_equal(dp_arp_nd_input(t->net, 0, nt_mbuf(t, f, sizeof(f)), 0, &b.tx),
-		DP_ARP_ND_CONSUMED);
+	struct rte_mbuf *m = nt_mbuf(t, f, sizeof(f));
+
+	assert_int_equal(dp_arp_nd_input(t->net, 0, m, 0, &b.tx), DP_ARP_ND_SHARE);
+	rte_pktmbuf_free(m);
 	assert_int_equal(b.tx.n, 0); /* a reply is never answered */
 }
 
