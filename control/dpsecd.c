@@ -6,11 +6,17 @@
  *
  * Start-up: load and check the configuration (ctl_config), start DPDK's
  * EAL with the arguments it describes (plus any after "--"), create the
- * dataplane context, start one worker per configured worker lcore, load
- * the configured policy and SA files, then run the control thread (ctl.h)
- * on this, the main lcore, until SIGINT or SIGTERM.  Shut-down reverses it: the control module deletes every SA
- * (keys wiped) and removes the socket, the workers stop, the dataplane is
- * destroyed and EAL's runtime directory removed.
+ * dataplane context, its routing state and policy lookup, configure the
+ * ports (and their exception TAPs), routes and neighbours, start the
+ * control thread (ctl.h), load the configured policy and SA files and
+ * publish them, and only then start the ports and one worker per
+ * configured worker lcore (a pcap port delivers its file at once).  The
+ * control thread runs on this, the main lcore, until SIGINT or SIGTERM (or,
+ * with exit_when_idle_ms, until no port received anything for that long).
+ * Shut-down reverses it: the workers stop, the ports close (pcap files are
+ * written out), the control module deletes every SA (keys wiped) and
+ * removes the socket, the dataplane is destroyed and EAL's runtime
+ * directory removed.
  *
  * Exit codes: 0 clean shut-down (or -n: configuration good), 1 bad
  * configuration or usage, 2 start-up failed.
@@ -22,11 +28,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <syslog.h>
 #include <unistd.h>
 
 #include "ctl.h"
 #include "ctl_config.h"
+#include "ctl_publish.h"
 #include "dpsec/dp.h"
 #include "dpsec/dp_eal.h"
 #include "dpsec/pfkey.h"
@@ -36,9 +44,16 @@
 struct dpsecd {
 	struct ctl_config *cfg;
 	struct dp_ctx *dp;
+	struct dp_net *net;
+	struct dp_spd *spd;
+	struct dp_gw *gw;
 	struct ctl *ctl;
+	struct ctl_publish *pub;
 	struct ev_loop *loop;
 	ev_signal sigint_w, sigterm_w; /* data = this */
+	ev_io net_io_w;                /* dp_net_fd: neighbour requests */
+	ev_timer net_w;                /* dp_net_run: ageing, every 100 ms */
+	ev_timer idle_w;               /* exit_when_idle_ms */
 	struct dpsecd_worker workers[DP_WORKERS_MAX];
 	int lcores[DP_WORKERS_MAX];
 	unsigned int nworkers_started;
@@ -134,11 +149,8 @@ static int start_workers(struct dpsecd *d)
 				wc->count, wc->count, i);
 			return -ENODEV;
 		}
-		w->dp = d->dp;
+		w->gw = d->gw;
 		w->id = i;
-		w->busy_poll = wc->idle == CTL_IDLE_BUSY_POLL;
-		w->sleep_min_us = wc->sleep_min_us;
-		w->sleep_max_us = wc->sleep_max_us;
 		w->stop = &d->stop;
 		err = dp_eal_launch((unsigned int)lcore, dpsecd_worker_main, w);
 		if (err != 0) {
@@ -157,6 +169,170 @@ static void stop_workers(struct dpsecd *d)
 	for (unsigned int i = 0; i < d->nworkers_started; i++)
 		dp_eal_wait((unsigned int)d->lcores[i]);
 	d->nworkers_started = 0;
+}
+
+static void net_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dpsecd *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	(void)dp_net_run(d->net);
+}
+
+static void net_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct dpsecd *d = w->data;
+
+	(void)loop;
+	(void)revents;
+	(void)dp_net_run(d->net);
+}
+
+/* pcap replay: stop once no port received anything for a while. */
+static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct dpsecd *d = w->data;
+
+	(void)revents;
+	if (dp_gw_idle_ms(d->gw) >= d->cfg->exit_when_idle_ms) {
+		syslog(LOG_NOTICE, "no traffic for %u ms: exiting", d->cfg->exit_when_idle_ms);
+		ev_break(loop, EVBREAK_ALL);
+	}
+}
+
+static void prefix_of(const struct ctl_config_ip *ip, bool mask, struct dp_prefix *p)
+{
+	unsigned int len = ip->family == AF_INET ? 4 : 16;
+
+	memset(p, 0, sizeof(*p));
+	p->addr.family = ip->family;
+	p->length = ip->length;
+	memcpy(p->addr.bytes, ip->addr, len);
+	if (!mask)
+		return;
+	for (unsigned int i = 0; i < len; i++) {
+		unsigned int bits = ip->length > i * 8 ? ip->length - i * 8 : 0;
+
+		if (bits < 8)
+			p->addr.bytes[i] &= (uint8_t)(0xff00u >> bits);
+	}
+}
+
+static void addr_of(const struct ctl_config_ip *ip, struct dp_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = ip->family;
+	memcpy(a->bytes, ip->addr, ip->family == AF_INET ? 4 : 16);
+}
+
+/* Ports, the routes to their own prefixes, configured routes and
+ * neighbours. */
+static int setup_ports(struct dpsecd *d)
+{
+	const struct ctl_config *cfg = d->cfg;
+
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct ctl_config_port *cp = &cfg->ports[i];
+		struct dp_prefix addrs[CTL_CONFIG_ADDRESSES_MAX];
+		struct dp_port_params pp;
+		int r;
+
+		memset(&pp, 0, sizeof(pp));
+		pp.devname = cp->devname;
+		pp.tap_devname = cp->exception[0] != '\0' ? cp->exception_devname : NULL;
+		pp.role = cp->role == CTL_ROLE_PROTECTED ? DP_PORT_PROTECTED : DP_PORT_UNPROTECTED;
+		pp.has_mac = cp->has_mac;
+		memcpy(pp.mac, cp->mac, 6);
+		pp.mtu = cp->mtu;
+		pp.rx_queues = cp->rx_queues;
+		for (unsigned int a = 0; a < cp->n_addresses; a++)
+			prefix_of(&cp->addresses[a], false, &addrs[a]);
+		pp.addrs = addrs;
+		pp.n_addrs = cp->n_addresses;
+		r = dp_gw_port_add(d->gw, &pp);
+		if (r < 0 || (unsigned int)r != i) {
+			fprintf(stderr, "dpsecd: port %s (%s): %s\n", cp->name, cp->devname,
+				strerror(r < 0 ? -r : EINVAL));
+			return r < 0 ? r : -EINVAL;
+		}
+		for (unsigned int a = 0; a < cp->n_addresses; a++) {
+			struct dp_prefix on_link;
+
+			prefix_of(&cp->addresses[a], true, &on_link);
+			r = dp_route_add(d->net, &on_link, i, NULL);
+			if (r != 0 && r != -EEXIST) {
+				fprintf(stderr, "dpsecd: port %s: on-link route: %s\n", cp->name,
+					strerror(-r));
+				return r;
+			}
+		}
+	}
+	for (unsigned int i = 0; i < cfg->n_routes; i++) {
+		const struct ctl_config_route *cr = &cfg->routes[i];
+		struct dp_prefix pfx;
+		struct dp_addr via;
+		int r;
+
+		prefix_of(&cr->prefix, false, &pfx);
+		addr_of(&cr->via, &via);
+		r = dp_route_add(d->net, &pfx, cr->port, cr->has_via ? &via : NULL);
+		if (r == -EEXIST) {
+			/* The same prefix as a port's own: the configured route wins. */
+			(void)dp_route_del(d->net, &pfx);
+			r = dp_route_add(d->net, &pfx, cr->port, cr->has_via ? &via : NULL);
+		}
+		if (r != 0) {
+			fprintf(stderr, "dpsecd: route %u: %s\n", i, strerror(-r));
+			return r;
+		}
+	}
+	for (unsigned int i = 0; i < cfg->n_neighbours; i++) {
+		const struct ctl_config_neighbour *cn = &cfg->neighbours[i];
+		struct dp_addr a;
+		int r;
+
+		addr_of(&cn->address, &a);
+		r = dp_neigh_add(d->net, cn->port, &a, cn->mac);
+		if (r != 0) {
+			fprintf(stderr, "dpsecd: neighbour %u: %s\n", i, strerror(-r));
+			return r;
+		}
+	}
+	return 0;
+}
+
+static int start_dataplane(struct dpsecd *d)
+{
+	const struct ctl_config *cfg = d->cfg;
+	struct dp_net_config nc;
+	struct dp_gw_config gc;
+
+	/* The route tables take 128 MiB: a gateway without ports (a PF_KEY
+	 * server for tests and tools) goes without. */
+	dp_net_config_default(&nc);
+	nc.name = "dpsecd";
+	d->net = cfg->n_ports > 0 ? dp_net_create(d->dp, &nc) : NULL;
+	if (cfg->n_ports > 0 && d->net == NULL) {
+		fprintf(stderr, "dpsecd: routing tables: %s\n", strerror(errno));
+		return -errno;
+	}
+	d->spd = dp_spd_create(d->dp, NULL);
+	if (d->spd == NULL) {
+		fprintf(stderr, "dpsecd: policy lookup: %s\n", strerror(errno));
+		return -errno;
+	}
+	memset(&gc, 0, sizeof(gc));
+	gc.busy_poll = cfg->workers.idle == CTL_IDLE_BUSY_POLL;
+	gc.sleep_min_us = cfg->workers.sleep_min_us;
+	gc.sleep_max_us = cfg->workers.sleep_max_us;
+	gc.name = "dpsecd";
+	d->gw = dp_gw_create(d->dp, d->net, d->spd, &gc);
+	if (d->gw == NULL) {
+		fprintf(stderr, "dpsecd: gateway: %s\n", strerror(errno));
+		return -errno;
+	}
+	return setup_ports(d);
 }
 
 static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
@@ -192,7 +368,7 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 		fprintf(stderr, "dpsecd: dataplane: %s\n", strerror(errno));
 		return -errno;
 	}
-	err = start_workers(d);
+	err = start_dataplane(d);
 	if (err != 0)
 		return err;
 
@@ -225,6 +401,33 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 		if (dpsecd_load_sa_file(d->ctl, cfg->sa_files[i].path) != 0)
 			return -EINVAL;
 	}
+	d->pub = ctl_publish_new(d->ctl, d->spd);
+	if (d->pub == NULL)
+		return -ENOMEM;
+	err = ctl_publish_now(d->pub);
+	if (err != 0)
+		return err;
+	err = dp_gw_start(d->gw);
+	if (err != 0) {
+		fprintf(stderr, "dpsecd: starting ports: %s\n", strerror(-err));
+		return err;
+	}
+	err = start_workers(d);
+	if (err != 0)
+		return err;
+	if (d->net != NULL) {
+		ev_io_init(&d->net_io_w, net_io_cb, dp_net_fd(d->net), EV_READ);
+		d->net_io_w.data = d;
+		ev_io_start(d->loop, &d->net_io_w);
+		ev_timer_init(&d->net_w, net_cb, 0.1, 0.1);
+		d->net_w.data = d;
+		ev_timer_start(d->loop, &d->net_w);
+	}
+	if (cfg->exit_when_idle_ms > 0) {
+		ev_timer_init(&d->idle_w, idle_cb, 0.05, 0.05);
+		d->idle_w.data = d;
+		ev_timer_start(d->loop, &d->idle_w);
+	}
 	syslog(LOG_NOTICE, "serving PF_KEY on %s with %u workers", cp.socket_path,
 	       cfg->workers.count);
 	return 0;
@@ -232,9 +435,20 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 
 static void stop(struct dpsecd *d)
 {
+	ev_io_stop(d->loop, &d->net_io_w);
+	ev_timer_stop(d->loop, &d->net_w);
+	ev_timer_stop(d->loop, &d->idle_w);
+	stop_workers(d);
+	ctl_publish_free(d->pub);
+	d->pub = NULL;
+	dp_gw_free(d->gw); /* ports closed: pcap outputs written */
+	d->gw = NULL;
 	ctl_destroy(d->ctl);
 	d->ctl = NULL;
-	stop_workers(d);
+	dp_spd_free(d->spd);
+	d->spd = NULL;
+	dp_net_destroy(d->net);
+	d->net = NULL;
 	dp_destroy(d->dp);
 	d->dp = NULL;
 	if (d->eal_up)

@@ -1,28 +1,23 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dpsecd_worker.h: dpsecd's worker lcore loop.
+ * dpsecd_worker.h: dpsecd's worker lcores.
  *
- * Until the gateway issue adds ports and packet paths, a worker only keeps
- * the dataplane's RCU going: it registers, reports a quiescent state every
- * loop and backs off when idle (busy poll, or an adaptive sleep that
- * doubles from sleep_min_us to sleep_max_us, offline for RCU while it
- * sleeps so it never delays a grace period).
+ * Each worker lcore runs the dataplane's gateway loop (dp_gw_worker_run:
+ * rx, classify, ESP/AH, policy, route, tx, RCU quiescence every loop, idle
+ * back-off as dp_gw_config says) until *stop is set.
  */
 #ifndef DPSECD_WORKER_H
 #define DPSECD_WORKER_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
-struct dp_ctx;
+struct dp_gw;
 
 struct dpsecd_worker {
-	struct dp_ctx *dp;
-	unsigned int id;        /* dataplane worker number */
-	bool busy_poll;
-	uint32_t sleep_min_us, sleep_max_us;
+	struct dp_gw *gw;
+	unsigned int id;          /* dataplane worker number */
 	const volatile int *stop; /* set (atomically) to end the loop */
-	uint64_t loops;
+	int result;               /* what the loop returned */
 };
 
 /* The lcore function (dp_eal_launch).  Returns 0, or -errno when the

@@ -262,7 +262,7 @@ static enum dp_drop in_classify(struct rte_mbuf *m, struct dp_pkt *pk, struct dp
 	uint8_t *verdict)
 {
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *);
-	uint32_t len = rte_pktmbuf_data_len(m), need;
+	uint32_t len = rte_pktmbuf_data_len(m), need, spi;
 	struct dp_ip_info ii;
 	enum dp_drop why;
 	uint8_t satype;
@@ -319,9 +319,11 @@ static enum dp_drop in_classify(struct rte_mbuf *m, struct dp_pkt *pk, struct dp
 	pk->hdr_len = ii.hdr_len;
 	pk->nh_off = ii.nh_off;
 	pk->outer_tos = dp_ip_tos(d);
-	dp_sa_key_make(key, *(const uint32_t *)(const void *)(d + pk->l4_off +
-		(satype == SADB_SATYPE_AH ? 4 : 0)), satype,
-		ii.version == 4 ? AF_INET : AF_INET6, ii.version == 4 ? d + 16 : d + 24);
+	/* The SPI may sit on any 2-byte boundary (IP after a 14-byte
+	 * Ethernet header): copy it, never load it in place. */
+	memcpy(&spi, d + pk->l4_off + (satype == SADB_SATYPE_AH ? 4 : 0), sizeof(spi));
+	dp_sa_key_make(key, spi, satype, ii.version == 4 ? AF_INET : AF_INET6,
+		ii.version == 4 ? d + 16 : d + 24);
 	return DP_DROP_NONE;
 }
 

@@ -699,6 +699,132 @@ int dp_event_fd(const struct dp_ctx *ctx);
  * eventfd is done here.  Call until it returns less than n.  CONTROL. */
 int dp_event_poll(struct dp_ctx *ctx, struct dp_event *ev, unsigned int n);
 
+/* ------------------------------------------------------------------------ */
+/* Gateway: ports and the worker loop (dataplane/dp_port.c, dp_loop.c).      */
+/*                                                                           */
+/* A struct dp_gw owns the gateway's DPDK ports (any ethdev: PCI or vdev),  */
+/* one optional exception TAP (net_tap) per unprotected port, the mbuf pool */
+/* and one dp_proc per worker; it runs the packet paths of docs/DATAPLANE.md*/
+/* over the dp_ctx, dp_net and dp_spd it is given.  Port numbers are the    */
+/* order of dp_gw_port_add() calls (dpsecd.yaml order), the same numbers    */
+/* dp_net uses.                                                             */
+
+#define DP_GW_PORTS_MAX 16u
+
+enum dp_port_role {
+	DP_PORT_PROTECTED = 1,     /* cleartext hosts: outbound SPD lookup */
+	DP_PORT_UNPROTECTED = 2,   /* ESP/AH peers: inbound processing */
+};
+
+struct dp_port_params {
+	const char *devname;       /* ethdev name ("net_pcap0", "0000:03:00.0") */
+	const char *tap_devname;   /* unprotected only: exception TAP ethdev, or
+				    * NULL / "" for none */
+	uint8_t role;              /* enum dp_port_role */
+	bool has_mac;              /* set this MAC; else the device's */
+	uint8_t mac[6];
+	uint16_t mtu;              /* 68..9600 */
+	uint16_t rx_queues;        /* wanted; clipped to the device (RSS when > 1) */
+	const struct dp_prefix *addrs; /* the port's addresses (dp_net_port_set) */
+	unsigned int n_addrs;
+};
+
+/* Per-worker counters of the loop: X(ENUM_SUFFIX, "name"). */
+#define DP_GW_COUNTERS(X)                                                   \
+	X(RX, "rx")                       /* frames received on ports */      \
+	X(TX, "tx")                       /* frames sent on ports */          \
+	X(TX_DROP, "tx-drop")             /* device queue full */             \
+	X(EXCEPTION_IN, "exception-to-tap") /* to the kernel */               \
+	X(EXCEPTION_OUT, "exception-from-tap") /* from the kernel, sent */    \
+	X(PROTECTED, "protected")         /* encapsulated and sent on */      \
+	X(DECAPSULATED, "decapsulated")   /* verified, passed policy */       \
+	X(BYPASS, "bypass")               /* forwarded in the clear */        \
+	X(DROP, "drop")                   /* every other drop (see reasons) */\
+	X(NOT_IP, "not-ip")               /* unknown ethertype */             \
+	X(TOO_BIG, "too-big")             /* over the egress MTU, DF set */
+
+enum dp_gw_counter {
+#define DP_GW_COUNTER_ENUM_(name, str) DP_GW_C_##name,
+	DP_GW_COUNTERS(DP_GW_COUNTER_ENUM_)
+#undef DP_GW_COUNTER_ENUM_
+	DP_GW_C_COUNT
+};
+
+/* Name of a loop counter, NULL when out of range.  ANY. */
+const char *dp_gw_counter_name(unsigned int c);
+
+struct dp_gw_config {
+	uint32_t mbufs;            /* mbuf pool size; 0 = 8191 */
+	bool busy_poll;            /* else adaptive sleep when idle */
+	uint32_t sleep_min_us;     /* adaptive: first sleep (>= 1) */
+	uint32_t sleep_max_us;     /* adaptive: doubles up to this */
+	const char *name;          /* unique prefix for DPDK names, <= 12 */
+};
+
+struct dp_gw;
+
+/* The gateway over ctx (its workers run the loop), net and spd (not NULL;
+ * net may be NULL for a gateway without ports, whose workers only keep RCU
+ * going).  NULL with errno EINVAL, ENOMEM, EEXIST.  CONTROL. */
+struct dp_gw *dp_gw_create(struct dp_ctx *ctx, struct dp_net *net, struct dp_spd *spd,
+	const struct dp_gw_config *cfg);
+
+/* Configure a port (queues, MTU, MAC, promiscuous) and its TAP, and give
+ * dp_net its MAC, MTU and addresses.  Before dp_gw_start().  Returns the
+ * port number (>= 0), or -ENODEV (no such ethdev), -EINVAL, -ENOSPC, or
+ * the driver's -errno.  CONTROL. */
+int dp_gw_port_add(struct dp_gw *gw, const struct dp_port_params *p);
+
+/* The port's MAC (after dp_gw_port_add).  -EINVAL.  ANY. */
+int dp_gw_port_mac(const struct dp_gw *gw, unsigned int port, uint8_t mac[6]);
+
+/* Spread the rx queues and TAPs over the workers and start every device.
+ * Call once SAs and policies are in place: a pcap port delivers its
+ * whole file at once.  CONTROL. */
+int dp_gw_start(struct dp_gw *gw);
+
+/* The worker loop: register as worker `worker`, poll until *stop becomes
+ * non-zero (read with acquire), flush, unregister.  0 or -errno (could not
+ * register).  WORKER (the lcore function's body). */
+int dp_gw_worker_run(struct dp_gw *gw, unsigned int worker, const volatile int *stop);
+
+/* Milliseconds since any port or TAP last received a frame (since
+ * dp_gw_start when none did).  ANY. */
+uint64_t dp_gw_idle_ms(const struct dp_gw *gw);
+
+/* Loop counters summed over workers.  CONTROL. */
+void dp_gw_get_counters(const struct dp_gw *gw, uint64_t counters[DP_GW_C_COUNT]);
+
+/* Stop and close every device (net_pcap writes its files out here) and
+ * free the pool.  Workers stopped first.  NULL no-op.  CONTROL. */
+void dp_gw_free(struct dp_gw *gw);
+
+/* ------------------------------------------------------------------------ */
+/* Telemetry: DPDK telemetry commands under /dpsec/ (docs/TELEMETRY.md).     */
+
+struct dp_gw;
+
+/* Optional objects the commands also report on; NULL = not reported. */
+struct dp_telemetry_sources {
+	struct dp_spd *spd;        /* /dpsec/policies, policy count in info */
+	struct dp_net *net;        /* /dpsec/net: routes, neighbours, counters */
+	struct dp_gw *gw;          /* /dpsec/ports (after dp_gw_start) */
+};
+
+/* Answer the /dpsec/ telemetry commands from ctx (and src, which may be
+ * NULL).  The first call in the process registers the commands with DPDK
+ * (EAL must run with telemetry, the default); they then read the dataplane
+ * from DPDK's telemetry thread as an RCU reader of ctx.  Call it after
+ * dp_create(), and again with the same ctx to change the sources (say,
+ * once the gateway is started).  -EBUSY when another context is enabled,
+ * -EINVAL, or DPDK's -errno.  CONTROL. */
+int dp_telemetry_enable(struct dp_ctx *ctx, const struct dp_telemetry_sources *src);
+
+/* Stop answering for ctx (commands reply null); waits for a command in
+ * progress.  Call before freeing a source given to dp_telemetry_enable();
+ * dp_destroy() calls it too.  Another or no context: no-op.  CONTROL. */
+void dp_telemetry_disable(struct dp_ctx *ctx);
+
 #ifdef __cplusplus
 }
 #endif

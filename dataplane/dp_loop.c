@@ -1,0 +1,644 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * dp_loop.c: the gateway's worker loop (docs/DATAPLANE.md "Worker loop").
+ *
+ * Every loop a worker reports quiescence, then for each rx queue or TAP it
+ * was given: receive a burst and classify it.
+ *   unprotected port: ARP/ND -> dp_arp_nd (replies also go on to the TAP,
+ *     so the kernel's own neighbour table fills too); to one of our addresses:
+ *     ESP, AH, UDP 4500 -> dp_proc_inbound -> post-decapsulation policy
+ *     check -> route; anything else (IKE on 500, ICMP to us, IKE with the
+ *     non-ESP marker, NAT-T keepalives) -> the TAP; not to us -> inbound
+ *     policy (bypass or drop).
+ *   protected port: ARP/ND -> dp_arp_nd; IP -> outbound SPD lookup ->
+ *     bypass (route) / discard / ACQUIRE (dropped) / protect (dp_proc
+ *     outbound, twice for an AH-over-ESP bundle) -> route.
+ *   TAP: what the kernel sends goes out the TAP's port unchanged.
+ * Route -> MTU (fragment the outer IPv4 packet when DF is clear, else
+ * ICMP "too big" toward the source) -> neighbour -> tx.  Then packets
+ * other workers handed over, released IDLE-hold packets, and the pending
+ * neighbour queue.  Idle loops back off (busy poll or adaptive sleep,
+ * offline for RCU while asleep).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "dp_arp_nd.h"
+#include "dp_counters.h"
+#include "dp_ctx_priv.h"
+#include "dp_icmp.h"
+#include "dp_ip.h"
+#include "dp_neigh.h"
+#include "dp_net_priv.h"
+#include "dp_port.h"
+#include "dp_proc.h"
+#include "dp_route.h"
+#include "dp_sa_priv.h"
+#include "dp_sadb.h"
+#include "dp_worker.h"
+
+#define BURST 32u
+#define OUT_MAX 512u        /* frames queued for ports within one burst */
+#define TAP_MAX 64u
+#define FRAG_MAX 8u
+#define NO_PORT DP_ROUTE_NO_PORT
+#define UDP_NATT_PORT 4500u
+
+struct loop {
+	struct dp_gw *gw;
+	struct dp_gw_worker *w;
+	unsigned int id;
+	struct dp_net_tx out;
+	struct rte_mbuf *out_pkts[OUT_MAX];
+	uint16_t out_ports[OUT_MAX];
+	struct rte_mbuf *tap_pkts[TAP_MAX];
+	uint16_t tap_ports[TAP_MAX];
+	uint16_t n_tap;
+	struct dp_drop_tally tally;
+};
+
+static void drop(struct loop *l, struct rte_mbuf *m, enum dp_drop why)
+{
+	dp_drop_tally_add(&l->tally, why);
+	dp_gw_count(l->w, DP_GW_C_DROP, 1);
+	rte_pktmbuf_free(m);
+}
+
+/* m's data starts at its Ethernet header. */
+static void to_tap(struct loop *l, struct rte_mbuf *m, uint16_t port)
+{
+	if (!l->gw->ports[port].has_tap || l->n_tap >= TAP_MAX) {
+		drop(l, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	l->tap_pkts[l->n_tap] = m;
+	l->tap_ports[l->n_tap++] = port;
+}
+
+/* m's data starts at the IP header; put the Ethernet header it arrived
+ * with back (rte_pktmbuf_adj left the bytes in place). */
+static void ip_to_tap(struct loop *l, struct rte_mbuf *m, uint16_t port)
+{
+	if (rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN) == NULL) {
+		drop(l, m, DP_DROP_NO_BUFFER);
+		return;
+	}
+	to_tap(l, m, port);
+}
+
+static void flush(struct loop *l)
+{
+	struct rte_mbuf *batch[OUT_MAX];
+	struct dp_gw *gw = l->gw;
+
+	for (uint16_t p = 0; p < gw->n_ports && (l->out.n > 0 || l->n_tap > 0); p++) {
+		uint16_t n = 0;
+
+		for (uint16_t i = 0; i < l->out.n; i++)
+			if (l->out_ports[i] == p)
+				batch[n++] = l->out_pkts[i];
+		dp_gw_tx(gw, l->id, p, false, batch, n);
+		n = 0;
+		for (uint16_t i = 0; i < l->n_tap; i++)
+			if (l->tap_ports[i] == p)
+				batch[n++] = l->tap_pkts[i];
+		dp_gw_tx(gw, l->id, p, true, batch, n);
+	}
+	/* Frames toward ports that do not exist (cannot happen: routes name
+	 * configured ports) are freed, never leaked. */
+	for (uint16_t i = 0; i < l->out.n; i++)
+		if (l->out_ports[i] >= gw->n_ports)
+			rte_pktmbuf_free(l->out_pkts[i]);
+	l->out.n = 0;
+	l->n_tap = 0;
+	if (l->tally.seen != 0) {
+		dp_worker_count_drops(gw->ctx, l->id, &l->tally);
+		dp_drop_tally_reset(&l->tally);
+	}
+}
+
+/* The selectors of the IP packet at m's data. */
+static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dp_ip_info info;
+	const uint8_t *l4;
+	uint32_t left;
+	bool first = true;
+
+	if (dp_ip_parse(ip, rte_pktmbuf_data_len(m), true, &info) != DP_DROP_NONE)
+		return -EINVAL;
+	memset(f, 0, sizeof(*f));
+	f->proto = info.proto;
+	if (info.version == 4) {
+		f->family = AF_INET;
+		memcpy(f->src, ip + 12, 4);
+		memcpy(f->dst, ip + 16, 4);
+		first = (dp_get16(ip + 6) & 0x1fffu) == 0;
+	} else {
+		f->family = AF_INET6;
+		memcpy(f->src, ip + 8, 16);
+		memcpy(f->dst, ip + 24, 16);
+		/* A non-first IPv6 fragment: the walk stopped inside it. */
+		first = !info.fragment || info.proto != DP_IPPROTO_FRAGMENT;
+	}
+	if (!first || info.tot_len < info.hdr_len)
+		return 0;
+	l4 = ip + info.hdr_len;
+	left = info.tot_len - info.hdr_len;
+	if ((f->proto == 6 || f->proto == 17 || f->proto == 132) && left >= 4) {
+		f->sport = dp_get16(l4);
+		f->dport = dp_get16(l4 + 2);
+	} else if (((f->family == AF_INET && f->proto == 1) ||
+		    (f->family == AF_INET6 && f->proto == 58)) && left >= 2) {
+		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+	}
+	return 0;
+}
+
+/* Forwarding decrements the TTL / hop limit; false when it ran out (the
+ * packet is consumed: ICMP time exceeded goes back, rate-limited). */
+static bool ttl_dec(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
+	struct rte_mbuf **icmp)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	uint8_t *ttl = ip[0] >> 4 == 4 ? ip + 8 : ip + 7;
+
+	if (*ttl <= 1) {
+		*icmp = dp_icmp_time_exceeded(l->gw->net, l->id, l->gw->mp, m, in_port);
+		drop(l, m, DP_DROP_TTL_EXCEEDED);
+		return false;
+	}
+	(*ttl)--;
+	if (ip[0] >> 4 == 4)
+		dp_ipv4_csum_set(ip);
+	return true;
+}
+
+static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t in_port);
+
+/* Outer packet m does not fit the egress MTU. */
+static void too_big(struct loop *l, struct rte_mbuf *m, uint16_t mtu, uint16_t in_port,
+	struct rte_mbuf **keep, struct dp_nexthop *nh, const struct dp_nexthop *m_nh,
+	uint16_t *k, struct rte_mbuf **errs, uint16_t *n_err)
+{
+	struct rte_mbuf *frags[FRAG_MAX];
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	int nf = -EMSGSIZE;
+
+	if (ip[0] >> 4 == 4 && !dp_ip_df(ip))
+		nf = dp_frag_ipv4(l->gw->net, l->id, m, mtu, l->gw->mp, frags, FRAG_MAX);
+	if (nf > 0) {
+		for (int i = 0; i < nf && *k < BURST * 2; i++) {
+			keep[*k] = frags[i];
+			nh[(*k)++] = *m_nh;
+		}
+		return;
+	}
+	dp_gw_count(l->w, DP_GW_C_TOO_BIG, 1);
+	if (in_port != NO_PORT && *n_err < BURST) {
+		struct rte_mbuf *e = dp_icmp_too_big(l->gw->net, l->id, l->gw->mp, m, in_port,
+			mtu);
+
+		if (e != NULL)
+			errs[(*n_err)++] = e;
+	}
+	drop(l, m, DP_DROP_UNSUPPORTED);
+}
+
+/* Route, check the MTU, resolve and queue packets (data at the IP
+ * header).  in_port: where the packet (or the packet it carries) came in,
+ * for ICMP errors; NO_PORT sends none. */
+static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t in_port)
+{
+	struct dp_nexthop nh[BURST], nh2[BURST * 2];
+	struct rte_mbuf *keep[BURST * 2], *errs[BURST];
+	uint8_t res[BURST * 2];
+	uint16_t k = 0, n_err = 0;
+
+	while (n > BURST) {
+		route_send(l, pkts, BURST, in_port);
+		pkts += BURST;
+		n -= BURST;
+	}
+	if (n == 0)
+		return;
+	dp_route_burst(l->gw->net, l->id, pkts, n, nh);
+	for (uint16_t i = 0; i < n; i++) {
+		uint16_t mtu;
+
+		if (nh[i].port == NO_PORT || nh[i].port >= l->gw->n_ports) {
+			drop(l, pkts[i], DP_DROP_NOT_FOR_US);
+			continue;
+		}
+		mtu = dp_net_port_mtu(l->gw->net, nh[i].port);
+		if (mtu != 0 && rte_pktmbuf_pkt_len(pkts[i]) > mtu) {
+			too_big(l, pkts[i], mtu, in_port, keep, nh2, &nh[i], &k, errs, &n_err);
+			continue;
+		}
+		keep[k] = pkts[i];
+		nh2[k++] = nh[i];
+	}
+	dp_neigh_resolve_burst(l->gw->net, l->id, l->gw->mp, keep, nh2, k, res, &l->out);
+	for (uint16_t i = 0; i < k; i++) {
+		if (res[i] == DP_NEIGH_SEND)
+			dp_net_tx_add(l->gw->net, l->id, &l->out, keep[i], nh2[i].port);
+		else if (res[i] == DP_NEIGH_DROP)
+			drop(l, keep[i], DP_DROP_NONE);
+	}
+	if (n_err > 0)
+		route_send(l, errs, n_err, NO_PORT);
+	if (l->out.n > OUT_MAX - 2 * BURST)
+		flush(l);
+}
+
+/* Decapsulated packets: the inner packet must match a policy naming its
+ * SA (RFC 4301 5.2), then it is forwarded. */
+static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handle_t *sa,
+	uint16_t n, uint16_t in_port)
+{
+	struct dp_flow flows[BURST];
+	dp_sa_handle_t sas[BURST];
+	struct rte_mbuf *ok[BURST], *fwd[BURST], *errs[BURST];
+	uint8_t why[BURST];
+	uint16_t k = 0, f = 0, ne = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		if (flow_of(pkts[i], &flows[k]) != 0) {
+			drop(l, pkts[i], DP_DROP_TRUNCATED);
+			continue;
+		}
+		sas[k] = sa[i];
+		ok[k++] = pkts[i];
+	}
+	if (k == 0)
+		return;
+	dp_spd_check_inbound(l->gw->spd, l->id, sas, flows, k, why);
+	for (uint16_t i = 0; i < k; i++) {
+		struct rte_mbuf *e = NULL;
+
+		if (why[i] != DP_DROP_NONE) {
+			drop(l, ok[i], (enum dp_drop)why[i]);
+			continue;
+		}
+		if (!ttl_dec(l, ok[i], in_port, &e)) {
+			if (e != NULL)
+				errs[ne++] = e;
+			continue;
+		}
+		fwd[f++] = ok[i];
+	}
+	dp_gw_count(l->w, DP_GW_C_DECAPSULATED, f);
+	route_send(l, fwd, f, in_port);
+	route_send(l, errs, ne, NO_PORT);
+}
+
+/* Results of dp_proc calls (the packets stay in place). */
+static void proc_results(struct loop *l, struct rte_mbuf **pkts, const struct dp_proc_res *res,
+	uint16_t n, uint16_t in_port)
+{
+	struct rte_mbuf *dec[BURST], *out[BURST];
+	dp_sa_handle_t sa[BURST];
+	uint16_t nd = 0, no = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_sa *s;
+
+		switch (res[i].verdict) {
+		case DP_PROC_FORWARD:
+			s = dp_sadb_get(l->gw->ctx->sadb, res[i].sa);
+			if (s != NULL && s->dir == DP_DIR_IN) {
+				sa[nd] = res[i].sa;
+				dec[nd++] = pkts[i];
+			} else {
+				out[no++] = pkts[i];
+			}
+			break;
+		case DP_PROC_EXCEPTION:
+		case DP_PROC_NOT_IPSEC:
+			if (in_port != NO_PORT)
+				ip_to_tap(l, pkts[i], in_port);
+			else
+				drop(l, pkts[i], DP_DROP_NOT_FOR_US);
+			break;
+		case DP_PROC_DROP:
+		case DP_PROC_DUMMY:
+			rte_pktmbuf_free(pkts[i]); /* dp_proc counted it */
+			break;
+		default:
+			break; /* HANDOFF, HELD: no longer ours */
+		}
+	}
+	decap_done(l, dec, sa, nd, in_port);
+	dp_gw_count(l->w, DP_GW_C_PROTECTED, no);
+	route_send(l, out, no, in_port);
+}
+
+static bool is_ipsec(const struct rte_mbuf *m, const struct dp_ip_info *info)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (info->proto == DP_IPPROTO_ESP || info->proto == DP_IPPROTO_AH)
+		return true;
+	return info->proto == DP_IPPROTO_UDP && info->tot_len >= info->hdr_len + 8u &&
+	       dp_get16(ip + info->hdr_len + 2) == UDP_NATT_PORT;
+}
+
+/* IP packets from an unprotected port (data at the IP header). */
+static void unprotected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	const struct dp_net_port *np = dp_net_port_get(l->gw->net, port);
+	struct rte_mbuf *ipsec[BURST], *plain[BURST], *fwd[BURST], *errs[BURST];
+	struct dp_flow flows[BURST];
+	struct dp_spd_result sres[BURST];
+	struct dp_proc_res pres[BURST];
+	uint16_t ni = 0, np_ = 0, nf = 0, ne = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+		struct dp_ip_info info;
+		uint8_t family;
+
+		if (dp_ip_parse(ip, rte_pktmbuf_data_len(m), false, &info) != DP_DROP_NONE) {
+			drop(l, m, DP_DROP_TRUNCATED);
+			continue;
+		}
+		family = info.version == 4 ? AF_INET : AF_INET6;
+		if (np != NULL && dp_net_port_owns(np, family, info.version == 4 ? ip + 16 : ip + 24)) {
+			if (!is_ipsec(m, &info))
+				ip_to_tap(l, m, port);
+			else if (dp_frag_in_drop(l->gw->net, l->id, m) == 0)
+				ipsec[ni++] = m;
+			continue;
+		}
+		if ((info.version == 4 && ip[16] >= 224) || (info.version == 6 && ip[24] == 0xff)) {
+			ip_to_tap(l, m, port); /* multicast and broadcast: the kernel's */
+			continue;
+		}
+		plain[np_++] = m;
+	}
+	if (ni > 0) {
+		dp_proc_inbound(l->w->proc, ipsec, ni, pres);
+		proc_results(l, ipsec, pres, ni, port);
+	}
+	if (np_ == 0)
+		return;
+	/* Plain traffic not for us: the inbound policy decides. */
+	for (uint16_t i = 0; i < np_; i++)
+		if (flow_of(plain[i], &flows[i]) != 0)
+			memset(&flows[i], 0, sizeof(flows[i]));
+	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_IN, flows, np_, sres);
+	for (uint16_t i = 0; i < np_; i++) {
+		struct rte_mbuf *e = NULL;
+
+		if (sres[i].verdict != DP_SPD_BYPASS) {
+			drop(l, plain[i], sres[i].drop ? (enum dp_drop)sres[i].drop :
+							 DP_DROP_NO_POLICY);
+			continue;
+		}
+		if (!ttl_dec(l, plain[i], port, &e)) {
+			if (e != NULL)
+				errs[ne++] = e;
+			continue;
+		}
+		fwd[nf++] = plain[i];
+	}
+	dp_gw_count(l->w, DP_GW_C_BYPASS, nf);
+	route_send(l, fwd, nf, port);
+	route_send(l, errs, ne, NO_PORT);
+}
+
+/* IP packets from a protected port (data at the IP header). */
+static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	struct rte_mbuf *live[BURST], *fwd[BURST], *prot[BURST], *second[BURST], *errs[BURST];
+	dp_sa_handle_t sa[BURST], sa2[BURST], sa2_of[BURST];
+	struct dp_flow flows[BURST];
+	struct dp_spd_result sres[BURST];
+	struct dp_proc_res pres[BURST];
+	uint16_t nl = 0, nf = 0, npr = 0, ns = 0, ne = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *e = NULL;
+
+		if (flow_of(pkts[i], &flows[nl]) != 0) {
+			drop(l, pkts[i], DP_DROP_TRUNCATED);
+			continue;
+		}
+		if (!ttl_dec(l, pkts[i], port, &e)) {
+			if (e != NULL)
+				errs[ne++] = e;
+			continue;
+		}
+		live[nl++] = pkts[i];
+	}
+	route_send(l, errs, ne, NO_PORT);
+	if (nl == 0)
+		return;
+	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_OUT, flows, nl, sres);
+	for (uint16_t i = 0; i < nl; i++) {
+		switch (sres[i].verdict) {
+		case DP_SPD_BYPASS:
+			fwd[nf++] = live[i];
+			break;
+		case DP_SPD_PROTECT:
+			sa[npr] = sres[i].sa[0];
+			sa2_of[npr] = sres[i].n_sa > 1 ? sres[i].sa[1] : DP_SA_HANDLE_INVALID;
+			prot[npr++] = live[i];
+			break;
+		case DP_SPD_ACQUIRE:
+			drop(l, live[i], DP_DROP_NO_SA);
+			break;
+		default:
+			drop(l, live[i], sres[i].drop ? (enum dp_drop)sres[i].drop :
+							DP_DROP_NO_POLICY);
+			break;
+		}
+	}
+	dp_gw_count(l->w, DP_GW_C_BYPASS, nf);
+	route_send(l, fwd, nf, port);
+	if (npr == 0)
+		return;
+	dp_proc_outbound(l->w->proc, prot, sa, npr, pres);
+	/* AH over ESP: the packets ESP protected go through AH now. */
+	for (uint16_t i = 0; i < npr; i++) {
+		if (pres[i].verdict == DP_PROC_FORWARD && sa2_of[i] != DP_SA_HANDLE_INVALID) {
+			sa2[ns] = sa2_of[i];
+			second[ns++] = prot[i];
+			pres[i].verdict = DP_PROC_HANDOFF; /* moved: skip below */
+		}
+	}
+	proc_results(l, prot, pres, npr, port);
+	if (ns > 0) {
+		dp_proc_outbound(l->w->proc, second, sa2, ns, pres);
+		proc_results(l, second, pres, ns, port);
+	}
+}
+
+static bool is_multicast(const uint8_t *mac)
+{
+	return (mac[0] & 1u) != 0;
+}
+
+/* A burst of frames from port's rx queue. */
+static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	const struct dp_gw_port *gp = &l->gw->ports[port];
+	struct rte_mbuf *ip[BURST];
+	uint16_t nip = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t type;
+
+		if (rte_pktmbuf_data_len(m) < DP_ETHER_HDR_LEN || m->nb_segs != 1) {
+			drop(l, m, DP_DROP_TRUNCATED);
+			continue;
+		}
+		if (dp_arp_nd_match(m)) {
+			switch (dp_arp_nd_input(l->gw->net, l->id, m, port, &l->out)) {
+			case DP_ARP_ND_CONSUMED:
+				break;
+			case DP_ARP_ND_SHARE:
+				/* A reply: the kernel behind the TAP may have
+				 * asked too. */
+				if (gp->has_tap)
+					to_tap(l, m, port);
+				else
+					rte_pktmbuf_free(m);
+				break;
+			default:
+				drop(l, m, DP_DROP_UNSUPPORTED);
+				break;
+			}
+			continue;
+		}
+		type = dp_get16(eth + 12);
+		if (type != DP_ETHERTYPE_IPV4 && type != DP_ETHERTYPE_IPV6) {
+			dp_gw_count(l->w, DP_GW_C_NOT_IP, 1);
+			if (gp->has_tap)
+				to_tap(l, m, port); /* LLDP and the like: the kernel's */
+			else
+				drop(l, m, DP_DROP_UNSUPPORTED);
+			continue;
+		}
+		if (!is_multicast(eth) && memcmp(eth, gp->mac, 6) != 0) {
+			drop(l, m, DP_DROP_NOT_FOR_US);
+			continue;
+		}
+		rte_pktmbuf_adj(m, DP_ETHER_HDR_LEN);
+		ip[nip++] = m;
+	}
+	if (gp->role == DP_PORT_UNPROTECTED)
+		unprotected_in(l, ip, nip, port);
+	else
+		protected_in(l, ip, nip, port);
+}
+
+static uint16_t poll_one(struct loop *l, const struct dp_gw_poll *p)
+{
+	struct rte_mbuf *pkts[BURST];
+	const struct dp_gw_port *gp = &l->gw->ports[p->port];
+	uint16_t n;
+
+	if (p->tap) {
+		n = rte_eth_rx_burst(gp->tap, 0, pkts, BURST);
+		if (n > 0) {
+			dp_gw_count(l->w, DP_GW_C_EXCEPTION_OUT, n);
+			dp_gw_tx(l->gw, l->id, p->port, false, pkts, n);
+		}
+		return n;
+	}
+	n = rte_eth_rx_burst(gp->eth, p->queue, pkts, BURST);
+	if (n > 0) {
+		dp_gw_count(l->w, DP_GW_C_RX, n);
+		port_in(l, pkts, n, p->port);
+		flush(l);
+	}
+	return n;
+}
+
+/* Handed-over and released packets; their arrival port is not kept, so
+ * they raise no ICMP error and exceptions among them are dropped. */
+static uint16_t poll_proc(struct loop *l)
+{
+	struct rte_mbuf *pkts[BURST];
+	struct dp_proc_res res[BURST];
+	uint16_t n, total = 0;
+
+	n = dp_proc_handoff_poll(l->w->proc, pkts, BURST, res);
+	proc_results(l, pkts, res, n, NO_PORT);
+	total += n;
+	n = dp_proc_hold_poll(l->w->proc, pkts, BURST, res);
+	proc_results(l, pkts, res, n, NO_PORT);
+	total += n;
+	if (l->gw->net != NULL)
+		total += dp_neigh_pending_poll(l->gw->net, l->id, l->gw->mp, &l->out);
+	flush(l);
+	return total;
+}
+
+static void sleep_us(uint32_t us)
+{
+	struct timespec ts = { .tv_sec = us / 1000000u, .tv_nsec = (long)(us % 1000000u) * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+int dp_gw_worker_run(struct dp_gw *gw, unsigned int worker, const volatile int *stop)
+{
+	struct loop *l;
+	uint32_t sleep;
+	int err;
+
+	if (gw == NULL || stop == NULL || worker >= gw->ctx->cfg.workers || !gw->started)
+		return -EINVAL;
+	l = rte_zmalloc("dp_loop", sizeof(*l), RTE_CACHE_LINE_SIZE);
+	if (l == NULL)
+		return -ENOMEM;
+	err = dp_worker_register(gw->ctx, worker);
+	if (err != 0) {
+		rte_free(l);
+		return err;
+	}
+	l->gw = gw;
+	l->w = &gw->w[worker];
+	l->id = worker;
+	l->out = (struct dp_net_tx){ .pkts = l->out_pkts, .ports = l->out_ports, .max = OUT_MAX };
+	sleep = gw->cfg.sleep_min_us ? gw->cfg.sleep_min_us : 1;
+	while (!__atomic_load_n(stop, __ATOMIC_ACQUIRE)) {
+		uint32_t got = 0;
+
+		dp_worker_quiescent(gw->ctx, worker);
+		for (unsigned int i = 0; i < l->w->n_poll; i++)
+			got += poll_one(l, &l->w->poll[i]);
+		if (got != 0)
+			__atomic_store_n(&gw->last_rx_tsc, rte_get_tsc_cycles(), __ATOMIC_RELAXED);
+		got += poll_proc(l);
+		if (got != 0) {
+			sleep = gw->cfg.sleep_min_us ? gw->cfg.sleep_min_us : 1;
+			continue;
+		}
+		if (gw->cfg.busy_poll)
+			continue;
+		dp_worker_offline(gw->ctx, worker);
+		sleep_us(sleep);
+		dp_worker_online(gw->ctx, worker);
+		sleep = sleep * 2 > gw->cfg.sleep_max_us ? gw->cfg.sleep_max_us : sleep * 2;
+		if (sleep == 0)
+			sleep = 1;
+	}
+	flush(l);
+	dp_worker_unregister(gw->ctx, worker);
+	rte_free(l);
+	return 0;
+}

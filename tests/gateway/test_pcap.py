@@ -1,0 +1,147 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
+"""pcap mode end to end: docs/examples/pcap.yaml with scapy as the peer.
+
+Builds protected-in.pcap (cleartext from a host behind the gateway) and
+unprotected-in.pcap (ESP from the peer gateway, made by scapy), runs
+`dpsecd -c pcap.yaml` in that directory until it exits by itself, then checks
+with scapy, decrypting with the configured keys:
+  - every protected packet left as tunnel-mode ESP (SPI 0x1000, sequence
+    numbers 1..n) whose inner packet is the original with the TTL lowered;
+  - every ESP packet from the peer left the protected port as its inner
+    packet, TTL lowered, toward the host's MAC; the tampered one did not.
+Usage: test_pcap.py DPSECD EXAMPLE_YAML
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+from scapy.all import ESP, IP, UDP, ICMP, Ether, Raw, rdpcap, wrpcap
+from scapy.layers.ipsec import SecurityAssociation
+
+OUT_KEY = bytes.fromhex("00112233445566778899aabbccddeeff01020304")
+IN_KEY = bytes.fromhex("ffeeddccbbaa99887766554433221100a1a2a3a4")
+GW_IN_MAC, GW_OUT_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
+HOST_MAC, PEER_MAC = "02:00:00:00:01:0a", "02:00:00:00:02:02"
+HOST, REMOTE = "192.0.2.10", "198.51.100.20"
+GW_OUT, PEER = "203.0.113.1", "203.0.113.2"
+
+SA_CONF = f"""\
+add esp spi 0x1000 src {GW_OUT} dst {PEER} isrc 192.0.2.0/24 idst 198.51.100.0/24 \\
+    encr_alg aes-gcm encrkey {OUT_KEY.hex()} outbound
+add esp spi 0x2000 src {PEER} dst {GW_OUT} isrc 198.51.100.0/24 idst 192.0.2.0/24 \\
+    encr_alg aes-gcm encrkey {IN_KEY.hex()} inbound
+"""
+POLICY_CONF = f"""\
+{{ tunnel_src {GW_OUT} tunnel_dst {PEER} laddr 192.0.2.0/24 raddr 198.51.100.0/24 dir both }}
+    ipsec {{ encr_algs aes-gcm }}
+"""
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok   " if cond else "FAIL ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def sa(spi, key):
+    return SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM", crypt_key=key,
+                               tunnel_header=IP(src=GW_OUT if spi == 0x1000 else PEER,
+                                                dst=PEER if spi == 0x1000 else GW_OUT))
+
+
+def main():
+    dpsecd, example = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    work = tempfile.mkdtemp(prefix="dpsec-pcap-")
+    try:
+        run(dpsecd, example, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"{len(failures)} failures")
+    return 1 if failures else 0
+
+
+def run(dpsecd, example, work):
+    prefix = f"dpsec-pcap-test-{os.getpid()}"
+    with open(example) as f:
+        yaml = f.read().replace("file_prefix: dpsec-pcap", f"file_prefix: {prefix}")
+    with open(os.path.join(work, "pcap.yaml"), "w") as f:
+        f.write(yaml)
+    with open(os.path.join(work, "sa.conf"), "w") as f:
+        f.write(SA_CONF)
+    with open(os.path.join(work, "policy.conf"), "w") as f:
+        f.write(POLICY_CONF)
+
+    plain = []
+    for i in range(5):
+        plain.append(IP(src=HOST, dst=REMOTE, ttl=64, id=100 + i) /
+                     UDP(sport=4000 + i, dport=5000) / Raw(b"out-%d" % i * (1 + 20 * i)))
+    plain.append(IP(src=HOST, dst=REMOTE, ttl=64, id=200) / ICMP(id=7, seq=1) / Raw(b"ping"))
+    wrpcap(os.path.join(work, "protected-in.pcap"),
+           [Ether(src=HOST_MAC, dst=GW_IN_MAC) / p for p in plain])
+
+    peer = sa(0x2000, IN_KEY)
+    inner = [IP(src=REMOTE, dst=HOST, ttl=50, id=300 + i) / UDP(sport=5000, dport=4000 + i) /
+             Raw(b"in-%d" % i * (1 + 10 * i)) for i in range(4)]
+    esp = [peer.encrypt(p) for p in inner]
+    bad = peer.encrypt(IP(src=REMOTE, dst=HOST, id=999) / UDP() / Raw(b"tampered"))
+    raw = bytearray(bytes(bad))
+    raw[-1] ^= 1
+    frames = [Ether(src=PEER_MAC, dst=GW_OUT_MAC) / e for e in esp]
+    frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / IP(bytes(raw)))
+    wrpcap(os.path.join(work, "unprotected-in.pcap"), frames)
+
+    try:
+        r = subprocess.run([dpsecd, "-c", "pcap.yaml"], cwd=work, timeout=60,
+                           capture_output=True, text=True)
+    except subprocess.TimeoutExpired:
+        check(False, "dpsecd exits by itself once the inputs are consumed")
+        return
+    sys.stdout.write(r.stderr[-3000:])
+    check(r.returncode == 0, f"dpsecd exit status 0 (got {r.returncode})")
+    check(not os.path.exists(f"/var/run/dpdk/{prefix}"), "no runtime directory left")
+    check(not os.path.exists(os.path.join(work, "pfkey.sock")), "socket removed")
+
+    out_path = os.path.join(work, "unprotected-out.pcap")
+    prot_path = os.path.join(work, "protected-out.pcap")
+    check(os.path.exists(out_path) and os.path.exists(prot_path), "both outputs written")
+    if failures:
+        return
+    gw = sa(0x1000, OUT_KEY)
+    out = [p for p in rdpcap(out_path) if p.haslayer(ESP)]
+    check(len(out) == len(plain), f"{len(plain)} ESP packets toward the peer (got {len(out)})")
+    for i, (p, orig) in enumerate(zip(out, plain)):
+        check(p[Ether].dst == PEER_MAC and p[Ether].src == GW_OUT_MAC, f"out {i}: MACs")
+        check(p[IP].src == GW_OUT and p[IP].dst == PEER, f"out {i}: tunnel addresses")
+        check(p[ESP].spi == 0x1000 and p[ESP].seq == i + 1, f"out {i}: SPI and sequence")
+        try:
+            dec = gw.decrypt(p[IP])
+        except Exception as e:  # noqa: BLE001 - any failure is the finding
+            check(False, f"out {i}: decrypts ({e})")
+            continue
+        want = orig.copy()
+        want.ttl = 63
+        del want.chksum
+        want = IP(bytes(want))
+        check(bytes(dec) == bytes(want), f"out {i}: inner packet is the original, TTL 63")
+
+    back = rdpcap(prot_path)
+    ip_back = [p for p in back if p.haslayer(IP)]
+    check(len(ip_back) == len(inner),
+          f"{len(inner)} decrypted packets toward the host (got {len(ip_back)})")
+    for i, (p, orig) in enumerate(zip(ip_back, inner)):
+        check(p[Ether].dst == HOST_MAC and p[Ether].src == GW_IN_MAC, f"in {i}: MACs")
+        want = orig.copy()
+        want.ttl = 49
+        del want.chksum
+        check(bytes(p[IP]) == bytes(IP(bytes(want))), f"in {i}: inner packet, TTL 49")
+    check(not any(p.haslayer(Raw) and b"tampered" in bytes(p[Raw]) for p in back),
+          "the tampered packet was dropped")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
