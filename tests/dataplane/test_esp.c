@@ -860,6 +860,41 @@ static void test_idle_hold(void **state)
 		assert_int_equal(st1.seq, st0.seq + 1);
 		assert_int_equal(open1(got[0], NULL).verdict, DP_PROC_FORWARD);
 	}
+
+	/* the hold queue is bounded (dp_config.hold_max, 256 by default) */
+	assert_int_equal(dp_sa_set_state(env.a.ctx, x.out, SADB_X_SASTATE_IDLE), 0);
+	{
+		enum { HOLD = 256 };
+		uint8_t buf[128];
+		uint32_t l = pt_udp_packet(buf, IN4S, IN4D, 5, 0, false);
+		unsigned int held = 0, full = 0, dropped = 0, n;
+
+		for (unsigned int i = 0; i < HOLD + 2; i++) {
+			m = pt_mbuf(&env, buf, l);
+			assert_non_null(m);
+			dp_proc_outbound(env.a.proc, &m, &x.out, 1, &r);
+			if (r.verdict == DP_PROC_HELD) {
+				held++;
+			} else {
+				expect_drop(r, DP_DROP_HOLD_FULL);
+				full++;
+				rte_pktmbuf_free(m);
+			}
+		}
+		assert_int_equal(held, HOLD);
+		assert_int_equal(full, 2);
+		assert_int_equal(sa_drops(env.a.ctx, x.out, DP_DROP_HOLD_FULL), 2);
+		/* DEAD: the held packets come back as drops */
+		assert_int_equal(dp_sa_set_state(env.a.ctx, x.out, SADB_SASTATE_DEAD), 0);
+		while ((n = dp_proc_hold_poll(env.a.proc, got, 4, rr)) != 0) {
+			for (unsigned int i = 0; i < n; i++) {
+				expect_drop(rr[i], DP_DROP_SA_STATE);
+				rte_pktmbuf_free(got[i]);
+				dropped++;
+			}
+		}
+		assert_int_equal(dropped, HOLD);
+	}
 	pair_del(&x);
 }
 
@@ -884,6 +919,7 @@ static void test_handoff(void **state)
 		cfg.workers = 2;
 		cfg.name = env.engine == DP_ENGINE_CRYPTODEV ? "hocd" : "homb";
 		cfg.engine = DP_ENGINE_IPSEC_MB;
+		cfg.handoff_ring_size = 2;
 		two.ctx = dp_create(&cfg);
 		assert_non_null(two.ctx);
 	}
@@ -907,6 +943,30 @@ static void test_handoff(void **state)
 	assert_int_equal(rte_pktmbuf_mtod(m, uint8_t *)[9], DP_IPPROTO_ESP);
 	assert_int_equal(dp_get32(rte_pktmbuf_mtod(m, uint8_t *) + 24), 1);
 	rte_pktmbuf_free(m);
+
+	/* a full hand-off ring drops and counts on the sender */
+	{
+		struct rte_mbuf *b[3];
+		struct dp_proc_res rb[3];
+		dp_sa_handle_t hb[3] = { out, out, out };
+
+		for (int i = 0; i < 3; i++)
+			b[i] = pt_mbuf(&env, buf, l);
+		dp_proc_outbound(two.proc, b, hb, 3, rb);
+		assert_int_equal(rb[0].verdict, DP_PROC_HANDOFF);
+		assert_int_equal(rb[1].verdict, DP_PROC_HANDOFF);
+		expect_drop(rb[2], DP_DROP_HANDOFF_FULL);
+		rte_pktmbuf_free(b[2]);
+		assert_int_equal(dp_worker_get_stats(two.ctx, 0, &ws), 0);
+		assert_int_equal(ws.drops[DP_DROP_HANDOFF_FULL], 1);
+		assert_int_equal(dp_proc_handoff_poll(p1, got, 4, rr), 2);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(rr[i].verdict, DP_PROC_FORWARD);
+			assert_int_equal(dp_get32(rte_pktmbuf_mtod(got[i], uint8_t *) + 24),
+				2 + i);
+			rte_pktmbuf_free(got[i]);
+		}
+	}
 	dp_proc_free(p1);
 	dp_proc_free(two.proc);
 	dp_worker_unregister(two.ctx, 0);
