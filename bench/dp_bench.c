@@ -24,7 +24,11 @@
  *     the inner IPv4 packet is frame - 14 bytes; Gbit/s counts clear frames;
  *   - the ceiling is dpdk-test-crypto-perf's Mops at the ESP payload+trailer
  *     size M (what the cipher processes), read from --ceilings FILE (lines
- *     "gcm|cbc enc|dec M mops", written by dp_bench.sh).
+ *     "gcm|cbc enc|dec M median-mops best-mops", written by dp_bench.sh);
+ *     the ratio is printed median/median and best/best;
+ *   - the process has crypto-perf's shape: EAL main lcore 0 waits while
+ *     worker lcore --lcore (default 1) runs every point, so both programs
+ *     meet the same neighbours on a shared machine.
  */
 #include <errno.h>
 #include <ftw.h>
@@ -43,6 +47,7 @@
 #include <sys/socket.h>
 
 #include <rte_eal.h>
+#include <rte_launch.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
@@ -101,7 +106,8 @@ struct bn_ceil {
 	char alg[8];
 	char dir[8];
 	uint32_t size;
-	double mops;
+	double mops;           /* median */
+	double best;
 };
 
 struct bn_opts {
@@ -113,6 +119,8 @@ struct bn_opts {
 	const char *ceilings;
 	const char *engine;    /* NULL = all */
 	const char *alg;       /* NULL = all */
+	const char *dir;       /* "encap" / "decap"; NULL = both */
+	int frame;             /* one frame size (0 = IMIX); -1 = all */
 };
 
 /* One benchmark point's packets. */
@@ -181,13 +189,16 @@ static int bn_rm(const char *path, const struct stat *st, int flag, struct FTW *
 
 static int bn_eal_init(unsigned int lcore)
 {
-	char prefix[64], lc[16], argv0[] = "dpsec-dp-bench";
+	char prefix[64], lc[32], argv0[] = "dpsec-dp-bench";
 	char *argv[] = { argv0, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", prefix,
 		"--log-level=error", "--no-telemetry", "-l", lc, NULL };
 	const char *dir;
 
 	snprintf(prefix, sizeof(prefix), "dpsec-bench-%ld", (long)getpid());
-	snprintf(lc, sizeof(lc), "%u", lcore);
+	if (lcore == 0)
+		snprintf(lc, sizeof(lc), "0");
+	else
+		snprintf(lc, sizeof(lc), "0,%u", lcore);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		return -1;
 	dir = rte_eal_get_runtime_dir();
@@ -479,7 +490,7 @@ static const struct bn_ceil *bn_ceil_find(const char *alg, const char *dir, uint
 
 /* Ceiling in Mops for frame f; IMIX: 12 / sum(n_i / r_i) over the cycle.
  * 0 when crypto-perf gave no figure. */
-static double bn_ceiling(const struct bn_alg *a, const char *dir, uint16_t f)
+static double bn_ceiling(const struct bn_alg *a, const char *dir, uint16_t f, bool best)
 {
 	double t = 0;
 	unsigned int n = f != 0 ? 1 : 12;
@@ -488,9 +499,9 @@ static double bn_ceiling(const struct bn_alg *a, const char *dir, uint16_t f)
 		const struct bn_ceil *c = bn_ceil_find(a->name, dir,
 			bn_esp_payload(a, bn_inner_len(f, i)));
 
-		if (c == NULL || c->mops <= 0)
+		if (c == NULL || c->mops <= 0 || c->best <= 0)
 			return 0;
-		t += 1.0 / c->mops;
+		t += 1.0 / (best ? c->best : c->mops);
 	}
 	return n / t;
 }
@@ -505,7 +516,8 @@ static int bn_load_ceilings(const char *path)
 	while (fgets(line, sizeof(line), f) != NULL && bn_nceils < BN_CEIL_MAX) {
 		struct bn_ceil *c = &bn_ceils[bn_nceils];
 
-		if (sscanf(line, "%7s %7s %" SCNu32 " %lf", c->alg, c->dir, &c->size, &c->mops) == 4)
+		if (sscanf(line, "%7s %7s %" SCNu32 " %lf %lf", c->alg, c->dir, &c->size,
+			   &c->mops, &c->best) == 5)
 			bn_nceils++;
 	}
 	fclose(f);
@@ -544,7 +556,7 @@ static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const st
 	bool encap, uint16_t f, struct bn_side *tx, struct bn_side *rx)
 {
 	struct bn_sample smp[BN_REPS_MAX];
-	double mpps[BN_REPS_MAX], gbps[BN_REPS_MAX], cpu[BN_REPS_MAX], ceil, rns;
+	double mpps[BN_REPS_MAX], gbps[BN_REPS_MAX], cpu[BN_REPS_MAX], ceil, ceil_best, rns;
 	struct dp_worker_stats w0, w1;
 	struct dp_sa_stats st;
 	dp_sa_handle_t out, in, h[BN_BURST];
@@ -592,16 +604,18 @@ static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const st
 	qsort(mpps, o->reps, sizeof(double), bn_cmp);
 	qsort(gbps, o->reps, sizeof(double), bn_cmp);
 	qsort(cpu, o->reps, sizeof(double), bn_cmp);
-	ceil = bn_ceiling(a, encap ? "enc" : "dec", f);
+	ceil = bn_ceiling(a, encap ? "enc" : "dec", f, false);
+	ceil_best = bn_ceiling(a, encap ? "enc" : "dec", f, true);
 	bn_frame_name(fn, sizeof(fn), f);
 	bn_esp_sizes(sz, sizeof(sz), a, f);
 	printf("%-9s %-4s %-5s %-5s %-18s %6.3f %6.3f %6.3f %7.2f %4.0f%% %6.1f ", e->label,
 		a->name, encap ? "encap" : "decap", fn, sz, mpps[0], mpps[o->reps / 2],
 		mpps[o->reps - 1], gbps[o->reps / 2], cpu[o->reps / 2] * 100, rns);
 	if (ceil > 0)
-		printf("%7.3f %5.0f%%", ceil, mpps[o->reps / 2] / ceil * 100);
+		printf("%7.3f %7.3f %5.0f%% %5.0f%%", ceil, ceil_best, mpps[o->reps / 2] / ceil * 100,
+			mpps[o->reps - 1] / ceil_best * 100);
 	else
-		printf("%7s %6s", "-", "-");
+		printf("%7s %7s %6s %6s", "-", "-", "-", "-");
 	printf(" %" PRIu64 "/%" PRIu64 "\n", bad, drops);
 	fflush(stdout);
 	if (bad != 0 || drops != 0) {
@@ -633,14 +647,33 @@ static int bn_engine_run(const struct bn_opts *o, const struct bn_engine *e)
 
 		if (o->alg != NULL && strcmp(o->alg, a->name) != 0)
 			continue;
-		for (unsigned int dir = 0; rc == 0 && dir < 2; dir++)
+		for (unsigned int dir = 0; rc == 0 && dir < 2; dir++) {
+			if (o->dir != NULL && strcmp(o->dir, dir == 0 ? "encap" : "decap") != 0)
+				continue;
 			for (unsigned int fi = 0; rc == 0 && fi < BN_NFRAMES; fi++)
-				rc = bn_point(o, e, a, dir == 0, bn_frames[fi], &tx, &rx);
+				if (o->frame < 0 || o->frame == bn_frames[fi])
+					rc = bn_point(o, e, a, dir == 0, bn_frames[fi], &tx, &rx);
+		}
 	}
 	bn_side_close(&tx);
 	bn_side_close(&rx);
 	if (rc != 0)
 		fprintf(stderr, "dp-bench: engine %s: %s\n", e->label, strerror(-rc));
+	return rc;
+}
+
+/* Every selected engine; runs on the measuring lcore.  0 or 1. */
+static int bn_all(void *arg)
+{
+	const struct bn_opts *o = arg;
+	int rc = 0;
+
+	for (unsigned int ei = 0; ei < BN_NENGINES; ei++) {
+		if (o->engine != NULL && strcmp(o->engine, bn_engines[ei].label) != 0)
+			continue;
+		if (bn_engine_run(o, &bn_engines[ei]) != 0)
+			rc = 1;
+	}
 	return rc;
 }
 
@@ -666,7 +699,8 @@ static void bn_usage(FILE *f)
 	fprintf(f,
 		"usage: dpsec-dp-bench [--smoke] [--duration S] [--reps N] [--lcore N]\n"
 		"                      [--ceilings FILE] [--engine ipsec-mb|cryptodev]\n"
-		"                      [--alg gcm|cbc] [--print-sizes]\n"
+		"                      [--alg gcm|cbc] [--dir encap|decap]\n"
+		"                      [--frame 64|512|1420|0 (IMIX)] [--print-sizes]\n"
 		"One-core ESP tunnel (IPv4) encap/decap throughput; see docs/PERFORMANCE.md.\n");
 }
 
@@ -680,6 +714,8 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		{ "ceilings", required_argument, NULL, 'c' },
 		{ "engine", required_argument, NULL, 'e' },
 		{ "alg", required_argument, NULL, 'a' },
+		{ "dir", required_argument, NULL, 'D' },
+		{ "frame", required_argument, NULL, 'f' },
 		{ "print-sizes", no_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -690,6 +726,7 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 	o->duration = 2.0;
 	o->reps = 3;
 	o->lcore = 1;
+	o->frame = -1;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->smoke = true; break;
@@ -699,6 +736,8 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		case 'c': o->ceilings = optarg; break;
 		case 'e': o->engine = optarg; break;
 		case 'a': o->alg = optarg; break;
+		case 'D': o->dir = optarg; break;
+		case 'f': o->frame = atoi(optarg); break;
 		case 'p': o->print_sizes = true; break;
 		case 'h': bn_usage(stdout); exit(0);
 		default: return -EINVAL;
@@ -742,22 +781,23 @@ int main(int argc, char **argv)
 		bn_eal_fini();
 		return 1;
 	}
-	printf("# one core (lcore %u), bursts of %u, pool of %u mbufs, %s\n", o.lcore, BN_BURST,
-		BN_POOL, o.smoke ? "smoke: 256 packets per point" : "");
+	printf("# one core (lcore %u; main lcore 0 waits), bursts of %u, pool of %u mbufs%s\n",
+		o.lcore, BN_BURST, BN_POOL, o.smoke ? ", smoke: 256 packets per point" : "");
 	if (!o.smoke)
 		printf("# %u x %.1f s per point; Mpps min/median/max; Gbit/s of clear frames "
 			"(no FCS), median\n", o.reps, o.duration);
 	printf("# sizes: frame = Ethernet without FCS; inner = frame - 14 (IPv4/UDP); "
 		"M = ESP payload+trailer; IMIX = IP 7x40 4x576 1x1500\n");
-	printf("%-9s %-4s %-5s %-5s %-18s %6s %6s %6s %7s %5s %6s %7s %6s %s\n", "engine", "alg",
-		"dir", "frame", "inner/M", "min", "median", "max", "Gbit/s", "cpu", "rst-ns",
-		"ceiling", "ratio", "notfwd/drops");
-	for (unsigned int ei = 0; ei < BN_NENGINES; ei++) {
-		if (o.engine != NULL && strcmp(o.engine, bn_engines[ei].label) != 0)
-			continue;
-		if (bn_engine_run(&o, &bn_engines[ei]) != 0)
-			rc = 1;
-	}
+	printf("%-9s %-4s %-5s %-5s %-18s %6s %6s %6s %7s %5s %6s %7s %7s %6s %6s %s\n",
+		"engine", "alg", "dir", "frame", "inner/M", "min", "median", "max", "Gbit/s", "cpu",
+		"rst-ns", "ceil", "ceilmax", "ratio", "r.max", "notfwd/drops");
+	fflush(stdout);
+	if (o.lcore == 0)
+		rc = bn_all(&o);
+	else if (rte_eal_remote_launch(bn_all, &o, o.lcore) != 0)
+		rc = 1;
+	else
+		rc = rte_eal_wait_lcore(o.lcore);
 	rte_mempool_free(bn_mp);
 	bn_eal_fini();
 	return rc;
