@@ -350,26 +350,27 @@ static void in_again(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 		res[map[j]] = subres[j];
 }
 
-static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
-	struct dp_proc_res *res, unsigned int depth)
+/* Classify the chunk and look its SAs up in one bulk hash lookup; sas[i]
+ * is NULL where res[i] already holds the outcome. */
+static void in_lookup(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
+	struct dp_proc_res *res, struct dp_sa **sas)
 {
-	uint16_t idx[DP_PROC_BURST_MAX], k = 0;
+	struct dp_sa_key keys[DP_PROC_BURST_MAX];
+	const struct dp_sa_key *kp[DP_PROC_BURST_MAX];
+	struct dp_sa *found[DP_PROC_BURST_MAX];
+	uint16_t map[DP_PROC_BURST_MAX], nk = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_pkt *pk = &p->pkt[i];
-		struct dp_crypto_op *op = &p->op[i];
-		struct rte_mbuf *m = pkts[i];
-		struct dp_sa_key key;
-		struct dp_sa *sa;
 		enum dp_drop why;
 		uint8_t verdict;
-		uint32_t low;
 
 		memset(&res[i], 0, sizeof(res[i]));
+		sas[i] = NULL;
 		pk->sa = NULL;
 		pk->bytes = 0;
 		pk->again = 0;
-		why = in_classify(m, pk, &key, &verdict);
+		why = in_classify(pkts[i], pk, &keys[nk], &verdict);
 		if (why != DP_DROP_NONE) {
 			set_drop(&res[i], why);
 			continue;
@@ -378,16 +379,49 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 			res[i].verdict = verdict;
 			continue;
 		}
-		sa = dp_sadb_find(p->ctx->sadb, &key);
+		kp[nk] = &keys[nk];
+		map[nk++] = i;
+	}
+	if (nk == 0)
+		return;
+	dp_sadb_lookup_in_bulk(p->ctx->sadb, kp, nk, found);
+	for (uint16_t j = 0; j < nk; j++) {
+		uint16_t i = map[j];
+		struct dp_sa *sa = found[j];
+
 		if (sa == NULL) {
-			set_drop(&res[i], DP_DROP_NO_SA);
-			continue;
-		}
-		res[i].sa = sa->handle;
-		if (sa->dir != DP_DIR_IN) {
+			/* Rare: tell an outbound SA's identity from none. */
+			sa = dp_sadb_find(p->ctx->sadb, kp[j]);
+			if (sa == NULL) {
+				set_drop(&res[i], DP_DROP_NO_SA);
+				continue;
+			}
+			res[i].sa = sa->handle;
 			set_drop(&res[i], DP_DROP_WRONG_DIRECTION);
 			continue;
 		}
+		res[i].sa = sa->handle;
+		sas[i] = sa;
+	}
+}
+
+static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
+	struct dp_proc_res *res, unsigned int depth)
+{
+	uint16_t idx[DP_PROC_BURST_MAX], k = 0;
+	struct dp_sa *sas[DP_PROC_BURST_MAX];
+
+	in_lookup(p, pkts, n, res, sas);
+	for (uint16_t i = 0; i < n; i++) {
+		struct dp_pkt *pk = &p->pkt[i];
+		struct dp_crypto_op *op = &p->op[i];
+		struct rte_mbuf *m = pkts[i];
+		struct dp_sa *sa = sas[i];
+		enum dp_drop why;
+		uint32_t low;
+
+		if (sa == NULL)
+			continue;
 		if (sa->owner != p->worker) {
 			handoff(p, m, sa, DP_DIR_IN, &res[i]);
 			continue;
