@@ -231,11 +231,12 @@ struct dp_ctx *dp_create(const struct dp_config *cfg)
 	if (ctx->tsc_hz == 0)
 		ctx->tsc_hz = 1;
 
-	ctx->qsbr = rte_zmalloc_socket(NULL, rte_rcu_qsbr_get_memsize(cfg->workers),
+	/* One RCU thread id per worker, plus DP_CTX_RCU_TELEMETRY. */
+	ctx->qsbr = rte_zmalloc_socket(NULL, rte_rcu_qsbr_get_memsize(cfg->workers + 1u),
 		RTE_CACHE_LINE_SIZE, cfg->socket_id);
 	if (ctx->qsbr == NULL)
 		goto fail;
-	if (rte_rcu_qsbr_init(ctx->qsbr, cfg->workers) != 0) {
+	if (rte_rcu_qsbr_init(ctx->qsbr, cfg->workers + 1u) != 0) {
 		err = -EINVAL;
 		goto fail;
 	}
@@ -267,6 +268,7 @@ void dp_destroy(struct dp_ctx *ctx)
 {
 	if (ctx == NULL)
 		return;
+	dp_telemetry_disable(ctx); /* no telemetry command may still read it */
 	workers_free(ctx);
 	dp_event_queue_free(ctx->events);
 	dp_sadb_free(ctx->sadb); /* frees the SAs' crypto sessions */

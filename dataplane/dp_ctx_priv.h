@@ -34,6 +34,10 @@ struct dp_ctx {
 	uint64_t tsc_hz;
 };
 
+/* The RCU thread id of the telemetry reader (dp_telemetry.h): the one
+ * after the workers' ids 0..cfg.workers-1. */
+#define DP_CTX_RCU_TELEMETRY(ctx) ((unsigned int)(ctx)->cfg.workers)
+
 /* Seconds since the epoch, from the TSC.  ANY. */
 uint64_t dp_ctx_now(const struct dp_ctx *ctx);
 

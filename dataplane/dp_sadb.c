@@ -165,7 +165,7 @@ int dp_sadb_add(struct dp_sadb *db, struct dp_sa *sa)
 		return ret == -ENOSPC ? -ENOSPC : (ret < 0 ? ret : -EIO);
 	}
 	db->nfree--;
-	db->count++;
+	__atomic_store_n(&db->count, db->count + 1, __ATOMIC_RELAXED); /* telemetry reads */
 	/* Publish: everything written to *sa happens-before a worker that
 	 * loads this slot with acquire (the hash publishes the same way). */
 	__atomic_store_n(&db->slots[slot], sa, __ATOMIC_RELEASE);
@@ -189,7 +189,7 @@ int dp_sadb_del(struct dp_sadb *db, dp_sa_handle_t handle)
 	if (++db->gen[slot] == 0)
 		db->gen[slot] = 1;
 	db->free_slots[db->nfree++] = slot;
-	db->count--;
+	__atomic_store_n(&db->count, db->count - 1, __ATOMIC_RELAXED);
 	/* Unreachable now; free after the grace period.  The queue has room
 	 * for every SA (size = max), so enqueue only fails on a broken
 	 * invariant; then wait for the grace period here rather than leak. */
@@ -212,7 +212,7 @@ int dp_sadb_reclaim(struct dp_sadb *db)
 
 uint32_t dp_sadb_count(const struct dp_sadb *db)
 {
-	return db->count;
+	return __atomic_load_n(&db->count, __ATOMIC_RELAXED);
 }
 
 struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle)
@@ -235,6 +235,20 @@ struct dp_sa *dp_sadb_find(const struct dp_sadb *db, const struct dp_sa_key *key
 	if (rte_hash_lookup_data(db->hash, key, &data) < 0)
 		return NULL;
 	return data;
+}
+
+struct dp_sa *dp_sadb_next(const struct dp_sadb *db, uint32_t *slot)
+{
+	for (uint32_t i = *slot; i < db->max; i++) {
+		struct dp_sa *sa = __atomic_load_n(&db->slots[i], __ATOMIC_ACQUIRE);
+
+		if (sa != NULL) {
+			*slot = i + 1;
+			return sa;
+		}
+	}
+	*slot = db->max;
+	return NULL;
 }
 
 unsigned int dp_sadb_lookup_in_bulk(const struct dp_sadb *db, const struct dp_sa_key **keys,

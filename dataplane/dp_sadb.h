@@ -69,7 +69,7 @@ int dp_sadb_del(struct dp_sadb *db, dp_sa_handle_t handle);
 /* Free what the grace period allows: count or -errno.  CONTROL. */
 int dp_sadb_reclaim(struct dp_sadb *db);
 
-/* SAs published.  CONTROL. */
+/* SAs published.  CONTROL; any thread (relaxed: may trail an add/delete). */
 uint32_t dp_sadb_count(const struct dp_sadb *db);
 
 /* SA by handle, NULL when stale.  WORKER or CONTROL. */
@@ -77,6 +77,12 @@ struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle);
 
 /* SA by identity, either direction; NULL when absent.  WORKER or CONTROL. */
 struct dp_sa *dp_sadb_find(const struct dp_sadb *db, const struct dp_sa_key *key);
+
+/* Walk: the first published SA at a slot >= *slot, or NULL; *slot is then
+ * the slot after it (the cursor for the next call).  A walk runs while SAs
+ * come and go and sees each slot as it is when read.  RCU readers
+ * (telemetry) or CONTROL. */
+struct dp_sa *dp_sadb_next(const struct dp_sadb *db, uint32_t *slot);
 
 /* Inbound lookup for a burst: sas[i] = the inbound SA for keys[i] or NULL
  * (absent, or an outbound SA: the caller counts NO_SA).  n <= 64.  Returns
