@@ -113,8 +113,14 @@ run_cp() {
 		"$tmp/cp.out" >>"$tmp/raw"
 }
 
-echo "# crypto-perf ceiling: $CP_REPS runs of $CP_OPS ops per size (median kept)"
-for r in $(seq "$CP_REPS"); do
+# --- rounds: crypto-perf, then dpsec, REPS times -------------------------------
+# Interleaved so that both meet the same background load over the same
+# minutes; each figure keeps its median and its best round.
+args=(--duration "$DURATION" --reps 1 --lcore "$LCORE")
+[ -n "${ENGINE:-}" ] && args+=(--engine "$ENGINE")
+[ -n "${ALG:-}" ] && args+=(--alg "$ALG")
+echo "# $REPS rounds of: crypto-perf ($CP_OPS ops per size), then $bench ${args[*]}"
+for r in $(seq "$REPS"); do
 	run_cp gcm-enc "$gcm_csv" "${gcm[@]}" --aead-op encrypt
 	run_cp gcm-dec "$gcm_csv" "${gcm[@]}" --aead-op decrypt
 	run_cp cbc-enc "$cbc_csv" --optype cipher-then-auth "${cbc_c[@]}" --cipher-op encrypt \
@@ -123,11 +129,18 @@ for r in $(seq "$CP_REPS"); do
 	# decap's ceiling combines CBC decrypt and HMAC generate (verify is the same HMAC).
 	run_cp cbc-decc "$cbc_csv" --optype cipher-only "${cbc_c[@]}" --cipher-op decrypt
 	run_cp cbc-deca "$cbc_csv" --optype auth-only "${cbc_a[@]}"
+	"${run[@]}" "$bench" "${args[@]}" >"$tmp/dp.out" 2>&1 || {
+		cat "$tmp/dp.out" >&2
+		exit 1
+	}
+	grep -E '^(ipsec-mb|cryptodev) ' "$tmp/dp.out" >>"$tmp/dp.rows"
+	[ "$r" -eq 1 ] && grep '^#' "$tmp/dp.out" | grep -v 'per point'
+	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
 sort -u "$tmp/cmds" | sed 's/-file-prefix [^ ]*/-file-prefix <unique>/' | sort -u
 
-# Median and best (max) per size, as "alg dir M median best" for
-# dpsec-dp-bench; CBC decap combines its two runs: 1/(1/cipher + 1/auth).
+# Median and best (max) per size: "alg dir M median best"; CBC decap
+# combines its two runs: 1/(1/cipher + 1/auth).
 awk '
 	function line(name, tag, s) {
 		k = tag " " s
@@ -154,17 +167,60 @@ awk '
 			}
 		}
 	}' "$tmp/raw" | sort -k1,1 -k2,2r -k3,3n >"$tmp/ceilings"
-echo "# ceiling Mops (alg dir M median best); each run (tag M: Mops):"
-sed 's/^/#   /' "$tmp/ceilings"
-sort -k1,1 -k3,3n -k2,2n "$tmp/raw" | awk '
+echo "# crypto-perf Mops per round (tag M: round 1 2 ...):"
+awk '
 	{ k = $1 " " $3; r[k] = r[k] " " $2; if (!(k in seen)) { seen[k] = 1; o[++n] = k } }
-	END { for (i = 1; i <= n; i++) printf "#     %-16s%s\n", o[i], r[o[i]] }'
+	END { for (i = 1; i <= n; i++) printf "#     %-16s%s\n", o[i], r[o[i]] }' "$tmp/raw" |
+	sort -k2,2 -k3,3n
 echo
 
-# --- dpsec ---------------------------------------------------------------------
-args=(--ceilings "$tmp/ceilings" --duration "$DURATION" --reps "$REPS" --lcore "$LCORE")
-[ -n "${ENGINE:-}" ] && args+=(--engine "$ENGINE")
-[ -n "${ALG:-}" ] && args+=(--alg "$ALG")
-echo "# $bench ${args[*]}"
-"${run[@]}" "$bench" "${args[@]}"
+# The table.  Ceiling of a frame: crypto-perf at its M; IMIX: 12 / sum(n_i / c_i)
+# over 7 x M(40) + 4 x M(576) + 1 x M(1500).  ratio = median / median,
+# r.best = best round / best crypto-perf round.
+awk '
+	function sort_(a, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	}
+	function median(list,   a, n) {
+		n = split(list, a, " "); sort_(a, n)
+		return a[int((n + 1) / 2)]
+	}
+	function ceiling(alg, dir, innerm, col,   ms, m, n, i, w, t, W, key) {
+		split(innerm, ms, "/"); n = split(ms[2], m, ",")
+		for (i = 1; i <= n; i++) {
+			w = n == 3 ? (i == 1 ? 7 : i == 2 ? 4 : 1) : 1
+			key = alg " " dir " " m[i]
+			if (!(key in cm)) return 0
+			t += w / (col == 1 ? cm[key] : cb[key]); W += w
+		}
+		return W / t
+	}
+	FNR == NR { cm[$1 " " $2 " " $3] = $4; cb[$1 " " $2 " " $3] = $5; next }
+	{
+		k = $1 " " $2 " " $3 " " $4
+		if (!(k in im)) { order[++n] = k; im[k] = $5 }
+		mp[k] = mp[k] " " $7; gb[k] = gb[k] " " $9; cpu[k] = cpu[k] " " ($10 + 0)
+		rst[k] = rst[k] " " $11; split($NF, d, "/"); bad[k] += d[1] + d[2]
+	}
+	END {
+		printf "%-9s %-4s %-5s %-5s %-18s %6s %6s %6s %6s %4s %6s %6s %6s %6s %6s %s\n",
+			"engine", "alg", "dir", "frame", "inner/M", "min", "median", "best",
+			"Gbit/s", "cpu%", "rst-ns", "ceil", "c.best", "ratio", "r.best", "drops"
+		for (i = 1; i <= n; i++) {
+			k = order[i]; split(k, f, " ")
+			c = split(substr(mp[k], 2), a, " "); sort_(a, c)
+			dir = f[3] == "encap" ? "enc" : "dec"
+			c1 = ceiling(f[2], dir, im[k], 1); c2 = ceiling(f[2], dir, im[k], 2)
+			printf "%-9s %-4s %-5s %-5s %-18s %6.3f %6.3f %6.3f %6.2f %4.0f %6.1f ",
+				f[1], f[2], f[3], f[4], im[k], a[1], median(mp[k]), a[c],
+				median(gb[k]), median(cpu[k]), median(rst[k])
+			if (c1 > 0)
+				printf "%6.3f %6.3f %5.0f%% %5.0f%% ", c1, c2,
+					median(mp[k]) / c1 * 100, a[c] / c2 * 100
+			else
+				printf "%6s %6s %6s %6s ", "-", "-", "-", "-"
+			printf "%d\n", bad[k]
+		}
+	}' "$tmp/ceilings" "$tmp/dp.rows"
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
