@@ -416,6 +416,63 @@ static void unprotected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, u
 	route_send(l, errs, ne, NO_PORT);
 }
 
+/* The largest inner packet outbound SA h can carry through its egress
+ * port's MTU (RFC 4301 8.2.1), or 0 when unknown (no route, stale SA):
+ * then the outer packet is checked after encapsulation instead. */
+static uint32_t sa_inner_mtu(struct loop *l, dp_sa_handle_t h)
+{
+	const struct dp_sa *sa = dp_sadb_get(l->gw->ctx->sadb, h);
+	const struct dp_sa_params *p;
+	const struct dp_addr *dst;
+	struct dp_nexthop nh;
+	uint32_t mtu, fixed, blk = 4, iv = 8;
+
+	if (sa == NULL || sa->cold == NULL)
+		return 0;
+	p = &sa->cold->params;
+	dst = p->tun_dst.family != 0 ? &p->tun_dst : &p->dst;
+	if (dp_route_lookup(l->gw->net, dst->family, dst->bytes, &nh) != 0)
+		return 0;
+	mtu = dp_net_port_mtu(l->gw->net, nh.port);
+	fixed = p->mode == DP_MODE_TUNNEL ? (dst->family == AF_INET ? 20u : 40u) : 0u;
+	fixed += p->natt_dport != 0 ? 8u : 0u;
+	if (p->satype == SADB_SATYPE_AH)
+		return mtu > fixed + 12u + 32u ? mtu - fixed - 12u - 32u : 0u; /* ICV <= 32 */
+	if (p->encr_alg == SADB_EALG_AES_CBC || p->encr_alg == SADB_EALG_3DESCBC) {
+		blk = p->encr_alg == SADB_EALG_AES_CBC ? 16u : 8u;
+		iv = blk;
+	} else if (p->encr_alg == SADB_EALG_NULL) {
+		iv = 0;
+	}
+	fixed += 8u + iv + (sa->icv_len != 0 ? sa->icv_len : 16u);
+	if (mtu < fixed + blk + 2u)
+		return 0;
+	return (mtu - fixed) / blk * blk - 2u;
+}
+
+/* Packets about to be protected that would not fit once encapsulated:
+ * IPv6 and DF-set IPv4 get ICMP "too big" toward their source with the
+ * inner MTU and are dropped (false); DF-clear IPv4 goes on (its outer
+ * packet is fragmented). */
+static bool fits_after_encap(struct loop *l, struct rte_mbuf *m, dp_sa_handle_t h,
+	uint16_t in_port, struct rte_mbuf **errs, uint16_t *n_err)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t inner = sa_inner_mtu(l, h);
+	struct rte_mbuf *e;
+
+	if (inner == 0 || rte_pktmbuf_pkt_len(m) <= inner || (ip[0] >> 4 == 4 && !dp_ip_df(ip)))
+		return true;
+	dp_gw_count(l->w, DP_GW_C_TOO_BIG, 1);
+	e = dp_icmp_too_big(l->gw->net, l->id, l->gw->mp, m, in_port, inner);
+	if (e != NULL && *n_err < BURST)
+		errs[(*n_err)++] = e;
+	else if (e != NULL)
+		rte_pktmbuf_free(e);
+	drop(l, m, DP_DROP_UNSUPPORTED);
+	return false;
+}
+
 /* IP packets from a protected port (data at the IP header). */
 static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
 {
@@ -441,6 +498,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 		live[nl++] = pkts[i];
 	}
 	route_send(l, errs, ne, NO_PORT);
+	ne = 0;
 	if (nl == 0)
 		return;
 	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_OUT, flows, nl, sres);
@@ -450,6 +508,8 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 			fwd[nf++] = live[i];
 			break;
 		case DP_SPD_PROTECT:
+			if (!fits_after_encap(l, live[i], sres[i].sa[0], port, errs, &ne))
+				break;
 			sa[npr] = sres[i].sa[0];
 			sa2_of[npr] = sres[i].n_sa > 1 ? sres[i].sa[1] : DP_SA_HANDLE_INVALID;
 			prot[npr++] = live[i];
@@ -465,6 +525,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 	}
 	dp_gw_count(l->w, DP_GW_C_BYPASS, nf);
 	route_send(l, fwd, nf, port);
+	route_send(l, errs, ne, NO_PORT);
 	if (npr == 0)
 		return;
 	dp_proc_outbound(l->w->proc, prot, sa, npr, pres);

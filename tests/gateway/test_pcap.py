@@ -57,16 +57,18 @@ def sa(spi, key):
 def main():
     dpsecd, example = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     work = tempfile.mkdtemp(prefix="dpsec-pcap-")
+    prefix = f"dpsec-pcap-test-{os.getpid()}"
     try:
-        run(dpsecd, example, work)
+        run(dpsecd, example, work, prefix)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        # A crashed dpsecd cannot remove its runtime directory.
+        shutil.rmtree(f"/var/run/dpdk/{prefix}", ignore_errors=True)
     print(f"{len(failures)} failures")
     return 1 if failures else 0
 
 
-def run(dpsecd, example, work):
-    prefix = f"dpsec-pcap-test-{os.getpid()}"
+def run(dpsecd, example, work, prefix):
     with open(example) as f:
         yaml = f.read().replace("file_prefix: dpsec-pcap", f"file_prefix: {prefix}")
     with open(os.path.join(work, "pcap.yaml"), "w") as f:
