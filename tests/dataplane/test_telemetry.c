@@ -2,7 +2,8 @@
 /*
  * test_telemetry: the /dpsec/ DPDK telemetry commands (dp_telemetry.h).
  *
- * EAL runs with telemetry on (--no-huge -m 512 --no-pci, own file prefix).
+ * EAL runs with telemetry on (--no-huge -m 512 --no-pci, own file prefix,
+ * a net_null port for /dpsec/ports).
  * The handlers are called directly for their error contract, and every
  * command's data is checked through the telemetry socket,
  * <runtime dir>/dpdk_telemetry.v2, spoken to as dpdk-telemetry.py does
@@ -32,6 +33,7 @@
 
 #include "dpsec/dp.h"
 #include "dp_ctx_priv.h"
+#include "dp_port.h"
 #include "dp_sadb.h"
 #include "dp_telemetry.h"
 #include "dp_test_eal.h"
@@ -46,7 +48,7 @@ static int eal_init_with_telemetry(void)
 {
 	char prefix[64], argv0[32] = "dpsec-test";
 	char *argv[] = { argv0, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", prefix,
-		"--log-level=error", NULL };
+		"--log-level=error", "--vdev=net_null0", NULL };
 	const char *dir;
 
 	snprintf(prefix, sizeof(prefix), "dpsec-test-telemetry-%ld", (long)getpid());
@@ -526,6 +528,62 @@ static void test_net(void **state)
 	assert_int_equal(dp_telemetry_enable(ctx, NULL), 0);
 }
 
+/* A gateway with one net_null port (EAL --vdev): /dpsec/ports and the
+ * loop counters per worker. */
+static void test_ports(void **state)
+{
+	struct dp_telemetry_sources src = { 0 };
+	struct dp_prefix addr = { .length = 24 };
+	struct dp_net_config ncfg;
+	struct dp_port_params pp;
+	struct dp_gw_config gcfg;
+	const char *r;
+
+	(void)state;
+	dp_net_config_default(&ncfg);
+	ncfg.name = "telp";
+	src.net = dp_net_create(ctx, &ncfg);
+	assert_non_null(src.net);
+	src.spd = dp_spd_create(ctx, NULL);
+	assert_non_null(src.spd);
+	memset(&gcfg, 0, sizeof(gcfg));
+	gcfg.name = "telg";
+	gcfg.sleep_min_us = 10;
+	gcfg.sleep_max_us = 100;
+	src.gw = dp_gw_create(ctx, src.net, src.spd, &gcfg);
+	assert_non_null(src.gw);
+	v4(&addr.addr, 0xc0000201);
+	memset(&pp, 0, sizeof(pp));
+	pp.devname = "net_null0";
+	pp.role = DP_PORT_UNPROTECTED;
+	pp.mtu = 1400;
+	pp.rx_queues = 1;
+	pp.addrs = &addr;
+	pp.n_addrs = 1;
+	assert_int_equal(dp_gw_port_add(src.gw, &pp), 0);
+	assert_int_equal(dp_gw_start(src.gw), 0);
+	src.gw->w[1].counters[DP_GW_C_TX_DROP] = 6; /* as worker 1 would count */
+	assert_int_equal(dp_telemetry_enable(ctx, &src), 0);
+
+	r = tel_query("/dpsec/ports");
+	assert_true(json_has_str(json_at(r, "0"), "device", "net_null0"));
+	assert_true(json_has_str(r, "role", "unprotected"));
+	assert_int_equal(json_u64(r, "mtu"), 1400);
+	assert_int_equal(json_u64(r, "rx_queues"), 1);
+	assert_non_null(strstr(r, "\"ipackets\":"));
+	assert_non_null(strstr(r, "\"mac\":\""));
+	assert_int_equal(json_u64(tel_query("/dpsec/info"), "ports"), 1);
+	r = tel_query("/dpsec/workers");
+	assert_int_equal(json_u64(json_at(r, "1"), "tx_drop"), 6);
+	assert_int_equal(json_u64(json_at(r, "0"), "tx_drop"), 0);
+
+	dp_telemetry_disable(ctx); /* before freeing a source */
+	dp_gw_free(src.gw);
+	dp_spd_free(src.spd);
+	dp_net_destroy(src.net);
+	assert_int_equal(dp_telemetry_enable(ctx, NULL), 0);
+}
+
 /* CONTROL adds, deletes and reclaims SAs while clients list and read them.
  * Correctness here is ASan's silence plus well-formed replies. */
 static volatile int churn_stop;
@@ -602,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_sa_stats),
 		cmocka_unit_test(test_workers_drops_crypto),
 		cmocka_unit_test(test_net),
+		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_concurrent),
 	};
 	int ret;
