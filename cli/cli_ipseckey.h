@@ -124,9 +124,24 @@ int cli_print_msg(FILE *out, const void *msg, size_t len, unsigned flags);
 
 /* Write one `add` line for an SA message (a DUMP or GET reply, or an ADD
  * or UPDATE request), keys included, that cli_parse_line() reads back to
- * the same ADD request.  Returns 0, -EINVAL for a message that is not an
- * AH/ESP SA, or -errno from the FILE. */
+ * the same ADD request.  An SA in state DYING or DEAD (which no ADD may
+ * install) gets its add line without the state, then an `update ... state`
+ * line.  Returns 0, -EINVAL for a message that is not an AH/ESP SA, or
+ * -errno from the FILE. */
 int cli_save_msg(FILE *out, const void *msg, size_t len);
+
+/* The same with flags: CLI_SAVE_NO_PAIR leaves pair-spi out.
+ *
+ * A pair read back from a file: an ADD naming a partner that does not
+ * exist yet is refused, and the ADD of the second SA pairs both.  So a
+ * saver writes the CLI_PAIR_FIRST SA of a pair without pair-spi where it
+ * comes, and the CLI_PAIR_SECOND one (with pair-spi) after every other SA
+ * (cli_save_pair_role() says which is which; CLI_PAIR_NONE: not paired or
+ * not an SA). */
+#define CLI_SAVE_NO_PAIR 0x1u
+int cli_save_msg_flags(FILE *out, const void *msg, size_t len, unsigned flags);
+enum cli_pair_role { CLI_PAIR_NONE, CLI_PAIR_FIRST, CLI_PAIR_SECOND };
+enum cli_pair_role cli_save_pair_role(const void *msg, size_t len);
 
 /* The help text of `help` (and `?`); topic may be NULL or a command. */
 int cli_print_help(FILE *out, const char *topic);

@@ -311,10 +311,46 @@ static void free_copy(void *p, size_t len)
 
 int cli_save_msg(FILE *out, const void *msg, size_t len)
 {
+	return cli_save_msg_flags(out, msg, len, 0);
+}
+
+/* Which SA of a pair goes first: the smaller SPI; with equal SPIs, the one
+ * whose destination sorts lower (the partner's destination is this SA's
+ * source). */
+enum cli_pair_role cli_save_pair_role(const void *msg, size_t len)
+{
+	struct pfk_msg m;
+	uint16_t diag;
+	void *copy = aligned_copy(msg, len);
+	enum cli_pair_role role = CLI_PAIR_NONE;
+
+	if (copy == NULL)
+		return CLI_PAIR_NONE;
+	if (pfk_parse(copy, len, &m, &diag) == 0 && m.sa != NULL && m.pair != NULL &&
+	    m.src != NULL && m.dst != NULL) {
+		const uint32_t spi = ntohl(m.sa->sadb_sa_spi);
+		const uint32_t pair = ntohl(m.pair->sadb_x_pair_spi);
+		const size_t n = (size_t)m.src->sadb_address_len * 8;
+		bool first;
+
+		if (spi != pair)
+			first = spi < pair;
+		else
+			first = n == (size_t)m.dst->sadb_address_len * 8 &&
+				memcmp(m.dst + 1, m.src + 1, n - sizeof(*m.src)) < 0;
+		role = first ? CLI_PAIR_FIRST : CLI_PAIR_SECOND;
+	}
+	free_copy(copy, len);
+	return role;
+}
+
+int cli_save_msg_flags(FILE *out, const void *msg, size_t len, unsigned flags)
+{
 	struct pfk_msg m;
 	struct cli_sa *sa = NULL;
 	uint64_t done = 0;
 	uint16_t diag;
+	bool late_state;
 	void *copy;
 	int rc = -EINVAL;
 
@@ -333,6 +369,14 @@ int cli_save_msg(FILE *out, const void *msg, size_t len)
 	cli_sa_decode(&m, sa);
 	if (!cli_sa_savable(sa))
 		goto out;
+	if (flags & CLI_SAVE_NO_PAIR)
+		sa->seen &= ~(1ull << CLI_KW_PAIR_SPI);
+	/* ADD never installs DYING or DEAD (lifetimes reach them; the codec
+	 * refuses them in an ADD): such an SA is added, then moved to its state
+	 * with an update line, so that -f rebuilds the same SADB. */
+	late_state = sa->state == SADB_SASTATE_DYING || sa->state == SADB_SASTATE_DEAD;
+	if (late_state)
+		sa->seen &= ~(1ull << CLI_KW_STATE);
 	fprintf(out, "add %s", pfk_satype_name(m.hdr->sadb_msg_satype));
 	for (size_t i = 0; i < cli_keyword_count; i++) {
 		const struct cli_keyword *kw = &cli_keywords[i];
@@ -343,6 +387,24 @@ int cli_save_msg(FILE *out, const void *msg, size_t len)
 		kw->save(out, kw, sa);
 	}
 	fputc('\n', out);
+	if (late_state) {
+		/* The rows of spi, src, dst and state, in table order: the
+		 * lookup keywords of update. */
+		done = 0;
+		sa->seen |= 1ull << CLI_KW_STATE;
+		fprintf(out, "update %s", pfk_satype_name(m.hdr->sadb_msg_satype));
+		for (size_t i = 0; i < cli_keyword_count; i++) {
+			const struct cli_keyword *kw = &cli_keywords[i];
+
+			if ((kw->id != CLI_KW_SPI && kw->id != CLI_KW_SRC &&
+			     kw->id != CLI_KW_DST && kw->id != CLI_KW_STATE) ||
+			    !cli_seen(sa, kw->id) || ((done >> kw->id) & 1u))
+				continue;
+			done |= 1ull << kw->id;
+			kw->save(out, kw, sa);
+		}
+		fputc('\n', out);
+	}
 	rc = ferror(out) ? -EIO : 0;
 out:
 	if (sa != NULL) {

@@ -87,11 +87,55 @@ static void print_other(void *arg, const void *msg, size_t len)
 	}
 }
 
+/* SAs whose save lines wait for the end of the dump (the second SA of a
+ * pair: cli_save_pair_role()).  They hold keys: wiped when freed. */
+struct ipk_deferred {
+	struct ipk_deferred *next;
+	size_t len;
+	_Alignas(8) uint8_t msg[];
+};
+
+static void save_one(FILE *save, const void *msg, size_t len, unsigned flags, int *rc)
+{
+	int err = cli_save_msg_flags(save, msg, len, flags);
+
+	if (err == -EINVAL)
+		fprintf(save, "# skipped an SA that save cannot express\n");
+	else if (err < 0 && *rc == 0)
+		*rc = err;
+}
+
+/* Write the deferred SAs in the order they came, and free them. */
+static int save_deferred(FILE *save, struct ipk_deferred *list, bool write)
+{
+	struct ipk_deferred *rev = NULL;
+	int rc = 0;
+
+	while (list != NULL) {
+		struct ipk_deferred *d = list;
+
+		list = d->next;
+		d->next = rev;
+		rev = d;
+	}
+	while (rev != NULL) {
+		struct ipk_deferred *d = rev;
+
+		rev = d->next;
+		if (write)
+			save_one(save, d->msg, d->len, 0, &rc);
+		pfk_wipe(d->msg, d->len);
+		free(d);
+	}
+	return rc;
+}
+
 /* Send a DUMP and hand each SA to the printer or the saver; the end is a
  * bare header. */
 static int ipk_dump(struct ipk *k, const struct cli_cmd *cmd, FILE *save)
 {
 	const struct sadb_msg *req = (const void *)cmd->msg;
+	struct ipk_deferred *deferred = NULL;
 	unsigned count = 0;
 	int rc = pfk_client_send(k->fd, cmd->msg, cmd->msg_len);
 
@@ -107,6 +151,7 @@ static int ipk_dump(struct ipk *k, const struct cli_cmd *cmd, FILE *save)
 			rc = -ECONNRESET;
 		if (rc < 0) {
 			fprintf(stderr, "ipseckey: dump: %s\n", strerror(-rc));
+			save_deferred(save, deferred, false);
 			return rc;
 		}
 		/* Ours: the DUMP replies to our pid, and the end marker (a bare
@@ -121,26 +166,42 @@ static int ipk_dump(struct ipk *k, const struct cli_cmd *cmd, FILE *save)
 			if (h->sadb_msg_errno == ENOENT && count == 0)
 				break; /* nothing to dump */
 			report_reply_error(cmd, h);
+			save_deferred(save, deferred, false);
 			return -h->sadb_msg_errno;
 		}
 		if (h->sadb_msg_len * 8u == sizeof(*h))
 			break;
 		count++;
 		if (save != NULL) {
-			rc = cli_save_msg(save, k->reply, (size_t)rc);
-			if (rc == -EINVAL)
-				fprintf(save, "# skipped an SA that save cannot express\n");
-			else if (rc < 0)
+			const size_t len = (size_t)rc;
+			struct ipk_deferred *d;
+
+			rc = 0;
+			if (cli_save_pair_role(k->reply, len) != CLI_PAIR_SECOND) {
+				save_one(save, k->reply, len, CLI_SAVE_NO_PAIR, &rc);
+			} else if ((d = malloc(sizeof(*d) + len)) != NULL) {
+				memcpy(d->msg, k->reply, len);
+				d->len = len;
+				d->next = deferred;
+				deferred = d;
+			} else {
+				rc = -ENOMEM;
+			}
+			if (rc < 0) {
+				save_deferred(save, deferred, false);
 				return rc;
+			}
 		} else {
 			cli_print_msg(stdout, k->reply, (size_t)rc, k->print_flags);
 			fputc('\n', stdout);
 		}
 	}
 	pfk_wipe(k->reply, sizeof(k->reply));
-	if (save == NULL)
+	if (save == NULL) {
 		printf("Dump succeeded for SA type %u: %u SAs.\n", cmd->satype, count);
-	return 0;
+		return 0;
+	}
+	return save_deferred(save, deferred, true);
 }
 
 /* Print every message until the gateway goes away. */
@@ -286,19 +347,91 @@ static void on_error(void *arg, const struct cli_error *err)
 	fprintf(stderr, "ipseckey: %s\n", err->msg);
 }
 
+/* The whole input, in memory: it is parsed twice.  The buffer may hold
+ * keys: every copy is wiped before it is freed. */
+static int slurp_input(FILE *in, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return -ENOMEM;
+	for (;;) {
+		size_t got = fread(buf + n, 1, cap - n, in);
+
+		n += got;
+		if (n < cap)
+			break;
+		char *bigger = malloc(cap * 2);
+
+		if (bigger == NULL) {
+			pfk_wipe(buf, cap);
+			free(buf);
+			return -ENOMEM;
+		}
+		memcpy(bigger, buf, n);
+		pfk_wipe(buf, cap);
+		free(buf);
+		buf = bigger;
+		cap *= 2;
+	}
+	if (ferror(in)) {
+		pfk_wipe(buf, cap);
+		free(buf);
+		return -EIO;
+	}
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int parse_text(struct ipk *k, char *text, size_t len, cli_cmd_fn on_cmd)
+{
+	FILE *mem;
+	int rc;
+
+	if (len == 0)
+		return 0;
+	mem = fmemopen(text, len, "r");
+	if (mem == NULL)
+		return -errno;
+	setvbuf(mem, NULL, _IONBF, 0); /* no stdio buffer to hold keys */
+	rc = cli_parse_file(mem, k->parse_flags, k->seq, k->pid, on_cmd, on_error, k);
+	fclose(mem);
+	return rc;
+}
+
+/* -f and -c.  The whole file is checked first and every bad command
+ * reported; only a file without syntax errors is run, so that a file with
+ * a mistake leaves the SADB as it was (a half-applied key file is worse
+ * than none).  Commands the gateway refuses are reported and the others
+ * still run. */
 static int run_file(struct ipk *k, const char *path, bool check_only)
 {
 	FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+	char *text = NULL;
+	size_t len = 0;
 	int rc;
 
 	if (in == NULL) {
 		fprintf(stderr, "ipseckey: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	rc = cli_parse_file(in, k->parse_flags, k->seq, k->pid,
-			    check_only ? on_check_cmd : on_file_cmd, on_error, k);
+	setvbuf(in, NULL, _IONBF, 0);
+	rc = slurp_input(in, &text, &len);
 	if (in != stdin)
 		fclose(in);
+	if (rc < 0) {
+		fprintf(stderr, "ipseckey: %s: %s\n", path, strerror(-rc));
+		return 1;
+	}
+	rc = parse_text(k, text, len, on_check_cmd);
+	if (rc == 0 && !check_only)
+		rc = parse_text(k, text, len, on_file_cmd);
+	pfk_wipe(text, len);
+	free(text);
+	if (rc == -EINVAL && !check_only)
+		fprintf(stderr, "ipseckey: %s: not run: it has syntax errors\n", path);
 	if (rc < 0 && rc != -EINVAL && rc != -ECANCELED) {
 		fprintf(stderr, "ipseckey: %s: %s\n", path, strerror(-rc));
 		return 1;
