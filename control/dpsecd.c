@@ -412,6 +412,15 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 		fprintf(stderr, "dpsecd: starting ports: %s\n", strerror(-err));
 		return err;
 	}
+	/* /dpsec/ telemetry commands (docs/TELEMETRY.md); the port table is
+	 * read-only from here on.  Observability only: a failure is logged. */
+	if (cfg->telemetry.enabled) {
+		struct dp_telemetry_sources ts = { .spd = d->spd, .net = d->net, .gw = d->gw };
+
+		err = dp_telemetry_enable(d->dp, &ts);
+		if (err != 0)
+			syslog(LOG_WARNING, "telemetry commands: %s", strerror(-err));
+	}
 	err = start_workers(d);
 	if (err != 0)
 		return err;
@@ -435,6 +444,7 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 
 static void stop(struct dpsecd *d)
 {
+	dp_telemetry_disable(d->dp); /* before its sources are freed */
 	ev_io_stop(d->loop, &d->net_io_w);
 	ev_timer_stop(d->loop, &d->net_w);
 	ev_timer_stop(d->loop, &d->idle_w);
