@@ -613,6 +613,17 @@ static const struct kw_case kw_cases[] = {
 	  "innerdst6 2001:db8:4::/48 encr_alg aes-gcm encrkey " K128 S32,
 	  "esp spi 0x124 dst 2001:db8::2", { "2001:db8:4::/48" } },
 
+	/* The remaining spellings of the address keywords. */
+	{ "add esp spi 0x125 saddr6 2001:db8::1 dstaddr6 2001:db8::2 proxy6 2001:db8:5::/48 "
+	  "idst6 2001:db8:6::/48 encr_alg aes-gcm encrkey " K128 S32,
+	  "esp spi 0x125 daddr6 2001:db8::2", { "2001:db8:5::/48" } },
+	{ "add esp spi 0x126 src6 2001:db8::1 dst6 2001:db8::2 proxyaddr6 2001:db8:7::/48 "
+	  "innerdst6 2001:db8:8::/48 encr_alg aes-gcm encrkey " K128 S32,
+	  "esp spi 0x126 dstaddr6 2001:db8::2", { "2001:db8:7::/48" } },
+	{ "add esp spi 0x127 src 198.51.100.1 dst 198.51.100.2 innersrc 10.6.0.0/16 "
+	  "innerdst 10.7.0.0/16 encr_alg aes-gcm encrkey " K128 S32,
+	  "esp spi 0x127 daddr 198.51.100.2 saddr 198.51.100.1", { "10.6.0.0/16" } },
+
 	/* NAT traversal. */
 	{ "add esp spi 0x130 src 198.51.100.1 dst 203.0.113.9 encap udp nat_loc 10.0.0.1 "
 	  "nat_rem 203.0.113.9 nat_lport 4500 nat_rport 4501 encr_alg aes-gcm encrkey "
