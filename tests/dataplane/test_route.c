@@ -244,6 +244,56 @@ static void test_burst(void **state)
 	nt_teardown(&t);
 }
 
+/* Ports: validation, MTU, and the source address picked per destination. */
+static void test_ports(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x07 };
+	static const uint8_t mcast[6] = { 0x01, 0, 0x5e, 0, 0, 1 };
+	struct dp_prefix a[3], many[DP_NET_PORT_ADDRS_MAX + 1];
+	const struct dp_net_port *p;
+	struct dp_addr d, ll;
+	struct nt t;
+
+	(void)state;
+	nt_setup(&t, "rt_port", NULL);
+	nt_prefix(&a[0], "192.0.2.1", 24);
+	nt_prefix(&a[1], "198.51.100.1", 24);
+	nt_prefix(&a[2], "2001:db8::1", 64);
+	assert_int_equal(dp_net_port_set(t.net, 0, mcast, 1500, a, 3), -EINVAL);
+	assert_int_equal(dp_net_port_set(t.net, 0, mac, 67, a, 3), -EINVAL);
+	assert_int_equal(dp_net_port_set(t.net, 0, mac, 1279, a, 3), -EINVAL); /* IPv6 */
+	assert_int_equal(dp_net_port_set(t.net, DP_NET_PORTS_MAX, mac, 1500, a, 3), -EINVAL);
+	for (unsigned int i = 0; i <= DP_NET_PORT_ADDRS_MAX; i++) {
+		char text[32];
+
+		snprintf(text, sizeof(text), "10.0.0.%u", i + 1);
+		nt_prefix(&many[i], text, 8);
+	}
+	assert_int_equal(dp_net_port_set(t.net, 0, mac, 1500, many, DP_NET_PORT_ADDRS_MAX + 1),
+		-EINVAL);
+	assert_int_equal(dp_net_port_mtu(t.net, 0), 0); /* nothing set yet */
+	assert_int_equal(dp_net_port_set(t.net, 0, mac, 1400, a, 3), 0);
+	assert_int_equal(dp_net_port_mtu(t.net, 0), 1400);
+	/* Replacing publishes a new record (the old one waits a grace period). */
+	assert_int_equal(dp_net_port_set(t.net, 0, mac, 1500, a, 3), 0);
+	assert_int_equal(dp_net_port_mtu(t.net, 0), 1500);
+	p = dp_net_port_get(t.net, 0);
+	assert_non_null(p);
+	nt_addr(&d, "198.51.100.77");
+	assert_memory_equal(dp_net_port_src(p, AF_INET, d.bytes), a[1].addr.bytes, 4);
+	nt_addr(&d, "203.0.113.1");
+	assert_memory_equal(dp_net_port_src(p, AF_INET, d.bytes), a[0].addr.bytes, 4);
+	/* EUI-64 link-local (RFC 4291 2.5.1), owned and used toward fe80::/64. */
+	nt_addr(&ll, "fe80::ff:fe00:7");
+	assert_true(dp_net_port_owns(p, AF_INET6, ll.bytes));
+	nt_addr(&d, "fe80::1");
+	assert_memory_equal(dp_net_port_src(p, AF_INET6, d.bytes), ll.bytes, 16);
+	nt_addr(&d, "2001:db8:5::1");
+	assert_memory_equal(dp_net_port_src(p, AF_INET6, d.bytes), a[2].addr.bytes, 16);
+	assert_false(dp_net_port_owns(p, AF_INET, d.bytes));
+	nt_teardown(&t);
+}
+
 static void test_names_and_config(void **state)
 {
 	struct dp_net_config cfg;
@@ -270,6 +320,7 @@ int main(void)
 		cmocka_unit_test(test_rejected),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_burst),
+		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_names_and_config),
 	};
 	int ret;
