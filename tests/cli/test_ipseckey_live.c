@@ -7,9 +7,10 @@
  * group teardown runs whatever failed).  Then, through the real PF_KEY
  * server: every command (add from -f and from the prompt, update,
  * update-pair, delete, delete-pair, get, flush per type and all, dump,
- * save and -s, monitor and passive_monitor, help, quit); every keyword
- * once, each SA read back with get and with save and compared with what
- * the grammar itself says the line means; the EXAMPLES of the illumos
+ * save and -s, monitor and passive_monitor, help, quit); every spelling
+ * of every keyword of the grammar's table (checked against the table), each
+ * SA read back with get and with save and compared with what the grammar
+ * itself says the line means; the EXAMPLES of the illumos
  * ipseckey(8) man page and of ours; save -> flush -> -f -> save on 40
  * varied SAs; a session through a pty; error replies with their
  * diagnostics; a file of bad lines that changes nothing.  Skipped when
@@ -38,6 +39,7 @@
 #include <unistd.h>
 
 #include "cli_ipseckey.h"
+#include "cli_sa_priv.h" /* the keyword table: every spelling is sent below */
 
 extern char **environ;
 
@@ -711,6 +713,37 @@ static const struct kw_case kw_cases[] = {
 	  " state 1", "esp spi 0x189 dst 192.0.2.2", { "state=mature" } },
 };
 
+/* word (blank-delimited) in text? */
+static bool has_word(const char *text, const char *word)
+{
+	const size_t n = strlen(word);
+
+	for (const char *p = text; (p = strstr(p, word)) != NULL; p++)
+		if ((p == text || p[-1] == ' ' || p[-1] == '\n') &&
+		    (p[n] == '\0' || p[n] == ' ' || p[n] == '\n'))
+			return true;
+	return false;
+}
+
+/* Every spelling of every keyword of the grammar's table is in the cases. */
+static void test_keyword_coverage(void **state)
+{
+	static char all[262144];
+	size_t n = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(kw_cases) / sizeof(kw_cases[0]); i++)
+		n += (size_t)snprintf(all + n, sizeof(all) - n, "%s\n%s\n", kw_cases[i].add,
+				      kw_cases[i].get);
+	assert_true(n < sizeof(all));
+	for (size_t i = 0; i < cli_keyword_count; i++)
+		for (const char *const *w = cli_keywords[i].names; *w != NULL; w++) {
+			if (!has_word(all, *w))
+				fprintf(stderr, "keyword '%s' is not sent\n", *w);
+			assert_true(has_word(all, *w));
+		}
+}
+
 static void test_keywords(void **state)
 {
 	static char want[65536], got[65536];
@@ -1354,6 +1387,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		LIVE(test_commands),
 		LIVE(test_monitor),
+		cmocka_unit_test(test_keyword_coverage),
 		LIVE(test_keywords),
 		LIVE(test_man_examples_illumos),
 		LIVE(test_man_examples_dpsec),
