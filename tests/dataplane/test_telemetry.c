@@ -269,6 +269,7 @@ static void test_enable_disable(void **state)
 	dp_telemetry_cb cb = dp_telemetry_handler("/dpsec/info");
 	struct dp_config cfg;
 	struct dp_ctx *other;
+	uint64_t token;
 
 	(void)state;
 	dp_telemetry_disable(ctx);
@@ -292,6 +293,12 @@ static void test_enable_disable(void **state)
 	/* Registered but offline between commands: a grace period does not
 	 * wait for the telemetry thread (this would hang otherwise). */
 	rte_rcu_qsbr_synchronize(ctx->qsbr, RTE_QSBR_THRID_INVALID);
+	/* Online (as during a command), its id holds a grace period back. */
+	rte_rcu_qsbr_thread_online(ctx->qsbr, DP_CTX_RCU_TELEMETRY(ctx));
+	token = rte_rcu_qsbr_start(ctx->qsbr);
+	assert_int_equal(rte_rcu_qsbr_check(ctx->qsbr, token, false), 0);
+	rte_rcu_qsbr_thread_offline(ctx->qsbr, DP_CTX_RCU_TELEMETRY(ctx));
+	assert_int_equal(rte_rcu_qsbr_check(ctx->qsbr, token, false), 1);
 	/* Bad parameters: null replies, the handler's -EINVAL. */
 	assert_int_equal(dp_telemetry_handler("/dpsec/sa/stats")("/dpsec/sa/stats", "x",
 		NULL), -EINVAL);
