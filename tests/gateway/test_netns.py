@@ -17,8 +17,9 @@ checks:
     gw-b's kernel reaches a socket bound on gw-a's TAP, and its reply comes
     back;
   - clean shut-down on SIGTERM: exit 0, no /var/run/dpdk directory left.
-Cases: AES-GCM over IPv4, AES-CBC + HMAC-SHA-256 over IPv4,
-ChaCha20-Poly1305 over IPv4, AES-GCM over IPv6.
+Cases (tunnel mode): AES-GCM, AES-CBC + HMAC-SHA-256 and ChaCha20-Poly1305
+over IPv4; AES-GCM over IPv6 and IPv4 in IPv6; AES-GCM with NAT-T (ESP in
+UDP 4500); AH with HMAC-SHA-256.
 Needs root; exits 77 (skipped) without it.  Namespaces, veths and runtime
 directories are removed on every exit path.
 Usage: test_netns.py DPSECD [CASE...]
@@ -32,7 +33,7 @@ import sys
 import tempfile
 import time
 
-from scapy.all import ESP, IP, IPv6, ICMP, ICMPv6EchoRequest, TCP, rdpcap
+from scapy.all import AH, ESP, IP, IPv6, ICMP, ICMPv6EchoRequest, TCP, UDP, rdpcap
 from scapy.layers.ipsec import SecurityAssociation
 
 TAG = f"t{os.getpid() % 100000}"
@@ -51,22 +52,46 @@ KEYS = {
                 scapy=lambda k, a: dict(crypt_algo="AES-CBC", crypt_key=bytes.fromhex(k),
                                         auth_algo="SHA2-256-128",
                                         auth_key=bytes.fromhex(a))),
+    "ah": dict(sa="auth_alg sha256 authkey {a}", pol="auth_algs sha256", satype="ah",
+               k_out="", k_in="", a_out="55" * 32, a_in="66" * 32,
+               scapy=lambda k, a: dict(auth_algo="SHA2-256-128", auth_key=bytes.fromhex(a))),
     "chacha": dict(sa="encr_alg chacha20-poly1305 encrkey {k}", pol="encr_algs chacha20-poly1305",
                    k_out="33" * 32 + "01020304", k_in="44" * 32 + "a1a2a3a4",
                    scapy=lambda k, a: dict(crypt_algo="CHACHA20-POLY1305",
                                            crypt_key=bytes.fromhex(k))),
 }
 
-FAMILIES = {
+INNER = {
     4: dict(hA="192.0.2.10", hB="198.51.100.10", gA_in="192.0.2.1", gB_in="198.51.100.1",
-            netA="192.0.2.0/24", netB="198.51.100.0/24", gA_out="203.0.113.1",
-            gB_out="203.0.113.2", plen=24, ip=IP),
+            netA="192.0.2.0/24", netB="198.51.100.0/24", plen=24),
     6: dict(hA="2001:db8:a::10", hB="2001:db8:b::10", gA_in="2001:db8:a::1",
-            gB_in="2001:db8:b::1", netA="2001:db8:a::/64", netB="2001:db8:b::/64",
-            gA_out="2001:db8:ff::1", gB_out="2001:db8:ff::2", plen=64, ip=IPv6),
+            gB_in="2001:db8:b::1", netA="2001:db8:a::/64", netB="2001:db8:b::/64", plen=64),
+}
+OUTER = {
+    4: dict(gA_out="203.0.113.1", gB_out="203.0.113.2", plen=24, ip=IP),
+    6: dict(gA_out="2001:db8:ff::1", gB_out="2001:db8:ff::2", plen=64, ip=IPv6),
 }
 
-CASES = {"gcm4": ("gcm", 4), "cbc4": ("cbc", 4), "chacha4": ("chacha", 4), "gcm6": ("gcm", 6)}
+# name: (algorithm, inner family, outer family, NAT-T)
+CASES = {
+    "gcm4": ("gcm", 4, 4, False),
+    "cbc4": ("cbc", 4, 4, False),
+    "chacha4": ("chacha", 4, 4, False),
+    "gcm6": ("gcm", 6, 6, False),
+    "gcm4in6": ("gcm", 4, 6, False),
+    "natt4": ("gcm", 4, 4, True),
+    "ah4": ("ah", 4, 4, False),
+}
+
+
+def fam_of(case):
+    """Addresses of a case: inner (hosts) and outer (gateways) merged."""
+    _, fin, fout, _ = case
+    f = dict(INNER[fin])
+    f.update({k: v for k, v in OUTER[fout].items() if k != "plen"})
+    f["plen_out"] = OUTER[fout]["plen"]
+    f["fin"], f["fout"] = fin, fout
+    return f
 
 failures = []
 
@@ -94,7 +119,7 @@ def teardown():
 
 
 def topology(fam):
-    f = FAMILIES[fam]
+    f = INNER[fam]
     teardown()
     for ns in NS.values():
         sh("ip", "netns", "add", ns)
@@ -119,12 +144,19 @@ def topology(fam):
         sh("ip", "-6" if fam == 6 else "-4", "route", "add", "default", "via", f[gw], ns=ns)
 
 
-def write_gateway(work, g, alg, fam):
-    f, k = FAMILIES[fam], KEYS[alg]
+def write_gateway(work, g, case):
+    f, k = fam_of(case), KEYS[case[0]]
+    natt = " encap udp nat_lport 4500 nat_rport 4500" if case[3] else ""
+    satype = k.get("satype", "esp")
     G = g.upper()
     me_in, me_out = f[f"g{G}_in"], f[f"g{G}_out"]
     peer = f["gB_out"] if g == "a" else f["gA_out"]
     local_net, remote_net = (f["netA"], f["netB"]) if g == "a" else (f["netB"], f["netA"])
+    # Only the outer packets are routed toward the peer (the inner ones are
+    # encapsulated first); the remote site's route documents the tunnel and
+    # needs a next hop of its own family.
+    routes = (f'routes:\n  - {{ prefix: "{remote_net}", via: "{peer}", port: outside }}\n'
+              if case[1] == case[2] else "")
     yaml = f"""\
 eal:
   lcores: 0-1
@@ -147,12 +179,10 @@ ports:
   - name: outside
     device: net_af_packet1,iface=g{G}-out
     role: unprotected
-    addresses: ["{me_out}/{f['plen']}"]
+    addresses: ["{me_out}/{f['plen_out']}"]
     mac: "02:00:00:00:0{g}:02"
     exception: g{G}-ex
-routes:
-  - {{ prefix: "{remote_net}", via: "{peer}", port: outside }}
-telemetry:
+{routes}telemetry:
   enabled: false
 sa: sa-{g}.conf
 policy: policy-{g}.conf
@@ -162,8 +192,8 @@ policy: policy-{g}.conf
     sa_ab = k["sa"].format(k=k["k_out"], a=k.get("a_out", ""))
     sa_ba = k["sa"].format(k=k["k_in"], a=k.get("a_in", ""))
     dir_ab, dir_ba = ("outbound", "inbound") if g == "a" else ("inbound", "outbound")
-    sa = (f"add esp spi 0x1000 {a_to_b} {sa_ab} {dir_ab}\n"
-          f"add esp spi 0x2000 {b_to_a} {sa_ba} {dir_ba}\n")
+    sa = (f"add {satype} spi 0x1000 {a_to_b} {sa_ab}{natt} {dir_ab}\n"
+          f"add {satype} spi 0x2000 {b_to_a} {sa_ba}{natt} {dir_ba}\n")
     pol = (f"{{ tunnel_src {me_out} tunnel_dst {peer} laddr {local_net} raddr {remote_net} "
            f"dir both }} ipsec {{ {k['pol']} }}\n")
     for name, text in ((f"gw-{g}.yaml", yaml), (f"sa-{g}.conf", sa), (f"policy-{g}.conf", pol)):
@@ -200,7 +230,7 @@ def tcp_transfer(fam, dst, nbytes=1 << 20):
 
 def exception_path(fam):
     """UDP 500 to gw-a's own address from gw-b's kernel: both TAPs."""
-    f = FAMILIES[fam]
+    f = OUTER[fam]
     af = "socket.AF_INET6" if fam == 6 else "socket.AF_INET"
     server = (f"import socket;s=socket.socket({af},socket.SOCK_DGRAM);"
               f"s.bind(('{f['gA_out']}',500));s.settimeout(15);d,a=s.recvfrom(100);"
@@ -217,25 +247,34 @@ def exception_path(fam):
     return r.stdout.strip() == "reply:ike"
 
 
-def verify_capture(path, alg, fam, spi, src, dst, what):
-    f, k = FAMILIES[fam], KEYS[alg]
+def verify_capture(path, case, spi, src, dst, what):
+    f, k = fam_of(case), KEYS[case[0]]
+    proto = AH if k.get("satype") == "ah" else ESP
+    natt = dict(nat_t_header=UDP(sport=4500, dport=4500)) if case[3] else {}
     key, akey = (k["k_out"], k.get("a_out")) if spi == 0x1000 else (k["k_in"], k.get("a_in"))
     outer_src, outer_dst = (f["gA_out"], f["gB_out"]) if spi == 0x1000 else (f["gB_out"],
                                                                               f["gA_out"])
-    sa = SecurityAssociation(ESP, spi=spi, tunnel_header=f["ip"](src=outer_src, dst=outer_dst),
-                             **k["scapy"](key, akey))
-    esp = [p for p in rdpcap(path) if p.haslayer(ESP) and p[ESP].spi == spi]
-    if not check(len(esp) >= 4, f"{what}: ESP with SPI {spi:#x} on the wire ({len(esp)})"):
+    sa = SecurityAssociation(proto, spi=spi, tunnel_header=f["ip"](src=outer_src, dst=outer_dst),
+                             **natt, **k["scapy"](key, akey))
+    esp = [p for p in rdpcap(path) if p.haslayer(proto) and p[proto].spi == spi]
+    if not check(len(esp) >= 4, f"{what}: {proto.__name__} with SPI {spi:#x} on the wire "
+                 f"({len(esp)})"):
         return
-    seqs = [p[ESP].seq for p in esp]
+    check(not case[3] or all(p.haslayer(UDP) and p[UDP].dport == 4500 for p in esp),
+          f"{what}: NAT-T: in UDP to 4500")
+    seqs = [p[proto].seq for p in esp]
     check(seqs == sorted(seqs) and len(set(seqs)) == len(seqs), f"{what}: sequence increases")
     ok = icmp = tcp = 0
     for p in esp:
-        outer = p[f["ip"]]
+        outer = f["ip"](bytes(p[f["ip"]]))
         try:
-            inner = sa.decrypt(outer)
+            inner = sa.decrypt(outer)  # AH: raises unless the ICV verifies
         except Exception:  # noqa: BLE001 - counted as a failure below
             continue
+        if proto is AH:
+            # scapy leaves AH's tunnel-mode payload unparsed: it is the inner packet.
+            raw = bytes(outer[AH].payload)
+            inner = (IP if raw[0] >> 4 == 4 else IPv6)(raw)
         if inner.src == src and inner.dst == dst:
             ok += 1
             icmp += inner.haslayer(ICMP) or inner.haslayer(ICMPv6EchoRequest) or \
@@ -246,15 +285,17 @@ def verify_capture(path, alg, fam, spi, src, dst, what):
 
 
 def run_case(dpsecd, name):
-    alg, fam = CASES[name]
-    f = FAMILIES[fam]
-    print(f"# case {name}: {alg} over IPv{fam}", flush=True)
+    case = CASES[name]
+    alg, fam, fout = case[0], case[1], case[2]
+    f = fam_of(case)
+    print(f"# case {name}: {alg}, IPv{fam} in IPv{fout}{', NAT-T' if case[3] else ''}",
+          flush=True)
     work = tempfile.mkdtemp(prefix=f"dpsec-{name}-")
     procs, dumps = {}, {}
     try:
         topology(fam)
         for g in "ab":
-            write_gateway(work, g, alg, fam)
+            write_gateway(work, g, case)
             log = open(os.path.join(work, f"gw-{g}.log"), "w")
             procs[g] = subprocess.Popen(
                 ["ip", "netns", "exec", NS[f"g{g.upper()}"], dpsecd, "-c",
@@ -268,8 +309,8 @@ def run_case(dpsecd, name):
             if not check(up, f"{name}: gateway {g} started"):
                 print(open(os.path.join(work, f"gw-{g}.log")).read())
                 return
-            extra = ["nodad"] if fam == 6 else []
-            sh("ip", "addr", "add", f"{f[f'g{G}_out']}/{f['plen']}", "dev", f"g{G}-ex", *extra,
+            extra = ["nodad"] if fout == 6 else []
+            sh("ip", "addr", "add", f"{f[f'g{G}_out']}/{f['plen_out']}", "dev", f"g{G}-ex", *extra,
                ns=NS[f"g{G}"])
             sh("ip", "link", "set", f"g{G}-ex", "up", ns=NS[f"g{G}"])
             # af_packet gave the veths the gateway's MAC: the kernel must not
@@ -280,7 +321,8 @@ def run_case(dpsecd, name):
         for g, dev in (("a", "gA-out"), ("b", "gB-out")):
             dumps[g] = subprocess.Popen(
                 ["ip", "netns", "exec", NS[f"g{g.upper()}"], "tcpdump", "--immediate-mode", "-U",
-                 "-ni", dev, "-w", os.path.join(work, f"wire-{g}.pcap"), "esp"],
+                 "-ni", dev, "-w", os.path.join(work, f"wire-{g}.pcap"),
+                 "esp or ah or udp port 4500"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         time.sleep(1)
         ping = ["ping", "-6"] if fam == 6 else ["ping"]
@@ -289,14 +331,14 @@ def run_case(dpsecd, name):
         check(r.returncode == 0 and " 0% packet loss" in r.stdout,
               f"{name}: ping hA -> hB through the tunnel")
         check(tcp_transfer(fam, f["hB"]), f"{name}: TCP, 1 MiB hA -> hB, every byte")
-        check(exception_path(fam), f"{name}: UDP 500 to gw-a's TAP and back")
+        check(exception_path(fout), f"{name}: UDP 500 to gw-a's TAP and back")
         time.sleep(0.5)
         for d in dumps.values():
             d.send_signal(signal.SIGTERM)
             d.wait(timeout=10)
-        verify_capture(os.path.join(work, "wire-b.pcap"), alg, fam, 0x1000, f["hA"], f["hB"],
+        verify_capture(os.path.join(work, "wire-b.pcap"), case, 0x1000, f["hA"], f["hB"],
                        f"{name} A->B")
-        verify_capture(os.path.join(work, "wire-a.pcap"), alg, fam, 0x2000, f["hB"], f["hA"],
+        verify_capture(os.path.join(work, "wire-a.pcap"), case, 0x2000, f["hB"], f["hA"],
                        f"{name} B->A")
         for g, p in procs.items():
             p.send_signal(signal.SIGTERM)
