@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # dp_bench.sh: the dataplane benchmark (`make bench-dataplane`).
 #
-# 1. measures the crypto ceiling with dpdk-test-crypto-perf (aesni_mb PMD,
-#    one worker lcore, bursts of 32) at the ESP payload+trailer sizes the
-#    benchmark's frames give (dpsec-dp-bench --print-sizes), CP_REPS times,
-#    median kept;
-# 2. runs dpsec-dp-bench (ESP tunnel IPv4 encap/decap through dp_proc, both
-#    engines, both algorithms) and prints its Mpps beside that ceiling.
+# REPS rounds of:
+# 1. the crypto ceiling with dpdk-test-crypto-perf (aesni_mb PMD, one worker
+#    lcore, bursts of 32) at the ESP payload+trailer sizes the benchmark's
+#    frames give (dpsec-dp-bench --print-sizes), and their IMIX mix;
+# 2. dpsec-dp-bench (ESP tunnel IPv4 encap/decap through dp_proc, both
+#    engines, both algorithms) once over every point;
+# then one table: dpsec's Mpps (min/median/best round) beside the ceiling
+# (median/best round) and their ratios.
 # A benchmark: it prints figures and asserts none.  See docs/PERFORMANCE.md.
 #
 # Usage: bench/dp_bench.sh [BUILD_DIR]     (default build-bench)
-# Environment: DURATION (s per repetition, 2), REPS (3), LCORE (1),
-#   CP_OPS (crypto-perf ops per size, 2000000), CP_REPS (3),
+# Environment: DURATION (s per point and round, 2), REPS (rounds, 3),
+#   LCORE (measuring lcore, 1), CP_OPS (crypto-perf ops per size, 2000000),
 #   ENGINE (ipsec-mb|cryptodev, default both), ALG (gcm|cbc, default both),
 #   NICE (-15: as root both benchmarks run at this nice level, in their own
 #   session and autogroup, so that other work on a shared machine takes less
@@ -25,7 +27,6 @@ DURATION=${DURATION:-2}
 REPS=${REPS:-3}
 LCORE=${LCORE:-1}
 CP_OPS=${CP_OPS:-2000000}
-CP_REPS=${CP_REPS:-3}
 cp_bin=${CRYPTO_PERF:-/usr/bin/dpdk-test-crypto-perf}
 NICE=${NICE:--15}
 run=()
@@ -74,7 +75,7 @@ print("buildtype=%s b_ndebug=%s b_sanitize=%s"
 	2>/dev/null || echo unknown))"
 echo "# WARNING: a shared or loaded machine gives noisy figures: watch min/max and cpu%."
 echo "# command: NICE=$NICE DURATION=$DURATION REPS=$REPS LCORE=$LCORE CP_OPS=$CP_OPS" \
-	"CP_REPS=$CP_REPS bench/dp_bench.sh $build" \
+	"bench/dp_bench.sh $build" \
 	"(nice: $([ ${#run[@]} -gt 0 ] && echo "$NICE" || echo off))"
 echo
 
