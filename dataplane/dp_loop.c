@@ -13,7 +13,8 @@
  *   protected port: ARP/ND -> dp_arp_nd; IP -> outbound SPD lookup ->
  *     bypass (route) / discard / ACQUIRE (dropped) / protect (dp_proc
  *     outbound, twice for an AH-over-ESP bundle) -> route.
- *   TAP: what the kernel sends goes out the TAP's port unchanged.
+ *   TAP: what the kernel sends goes out the TAP's port unchanged, unless
+ *     a PROTECT policy covers it (not IKE): then it is protected first.
  * Route -> MTU (fragment the outer IPv4 packet when DF is clear, else
  * ICMP "too big" toward the source) -> neighbour -> tx.  Then packets
  * other workers handed over, released IDLE-hold packets, and the pending
@@ -259,8 +260,41 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 		flush(l);
 }
 
+/* A packet for the gateway itself (data at the IP header) that arrived
+ * without the Ethernet header it needs on the TAP (a decapsulated one):
+ * build one addressed to the port's MAC. */
+static void local_to_tap(struct loop *l, struct rte_mbuf *m, uint16_t port)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t type = ip[0] >> 4 == 4 ? DP_ETHERTYPE_IPV4 : DP_ETHERTYPE_IPV6;
+	uint8_t *eth;
+
+	if (port == NO_PORT || !l->gw->ports[port].has_tap) {
+		drop(l, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	eth = (uint8_t *)rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN);
+	if (eth == NULL) {
+		drop(l, m, DP_DROP_NO_BUFFER);
+		return;
+	}
+	memcpy(eth, l->gw->ports[port].mac, 6);
+	memcpy(eth + 6, l->gw->ports[port].mac, 6);
+	dp_put16(eth + 12, type);
+	to_tap(l, m, port);
+}
+
+/* Is the flow's destination one of port's addresses? */
+static bool flow_is_local(const struct loop *l, const struct dp_flow *f, uint16_t port)
+{
+	const struct dp_net_port *np = port == NO_PORT ? NULL : dp_net_port_get(l->gw->net, port);
+
+	return np != NULL && dp_net_port_owns(np, f->family, f->dst);
+}
+
 /* Decapsulated packets: the inner packet must match a policy naming its
- * SA (RFC 4301 5.2), then it is forwarded. */
+ * SA (RFC 4301 5.2), then it is forwarded, or given to the TAP when it is
+ * for the gateway itself (transport mode between gateways). */
 static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handle_t *sa,
 	uint16_t n, uint16_t in_port)
 {
@@ -286,6 +320,11 @@ static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handl
 
 		if (why[i] != DP_DROP_NONE) {
 			drop(l, ok[i], (enum dp_drop)why[i]);
+			continue;
+		}
+		if (flow_is_local(l, &flows[i], in_port)) {
+			dp_gw_count(l->w, DP_GW_C_DECAPSULATED, 1);
+			local_to_tap(l, ok[i], in_port);
 			continue;
 		}
 		if (!ttl_dec(l, ok[i], in_port, &e)) {
@@ -605,6 +644,83 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 		protected_in(l, ip, nip, port);
 }
 
+/* IKE (UDP 500, 4500) from the kernel always leaves in the clear. */
+static bool is_ike(const struct dp_flow *f)
+{
+	return f->proto == DP_IPPROTO_UDP && (f->sport == 500 || f->sport == UDP_NATT_PORT ||
+					      f->dport == 500 || f->dport == UDP_NATT_PORT);
+}
+
+/* Frames the kernel sent on port's TAP: IP packets a PROTECT policy
+ * covers (transport mode between the gateways, say) are protected and
+ * routed; DISCARD and ACQUIRE drop; everything else (no policy, bypass,
+ * IKE, ARP/ND) leaves the port as the kernel built it. */
+static void tap_out(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+{
+	struct rte_mbuf *asis[BURST], *cand[BURST], *prot[BURST], *errs[BURST];
+	dp_sa_handle_t sa[BURST];
+	struct dp_flow flows[BURST];
+	struct dp_spd_result sres[BURST];
+	struct dp_proc_res pres[BURST];
+	uint16_t na = 0, nc = 0, np_ = 0, ne = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint16_t type = rte_pktmbuf_data_len(m) >= DP_ETHER_HDR_LEN ? dp_get16(eth + 12) : 0;
+
+		if ((type != DP_ETHERTYPE_IPV4 && type != DP_ETHERTYPE_IPV6) || m->nb_segs != 1 ||
+		    dp_arp_nd_match(m)) {
+			asis[na++] = m;
+			continue;
+		}
+		rte_pktmbuf_adj(m, DP_ETHER_HDR_LEN);
+		if (flow_of(m, &flows[nc]) != 0 || is_ike(&flows[nc])) {
+			rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN);
+			asis[na++] = m;
+			continue;
+		}
+		cand[nc++] = m;
+	}
+	if (nc > 0)
+		dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_OUT, flows, nc, sres);
+	for (uint16_t i = 0; i < nc; i++) {
+		switch (sres[i].verdict) {
+		case DP_SPD_PROTECT:
+			if (fits_after_encap(l, cand[i], sres[i].sa[0], port, errs, &ne)) {
+				sa[np_] = sres[i].sa[0];
+				prot[np_++] = cand[i];
+			}
+			break;
+		case DP_SPD_ACQUIRE:
+			drop(l, cand[i], DP_DROP_NO_SA);
+			break;
+		case DP_SPD_BYPASS:
+			rte_pktmbuf_prepend(cand[i], DP_ETHER_HDR_LEN);
+			asis[na++] = cand[i];
+			break;
+		default:
+			/* No policy names the gateway's own traffic: it leaves
+			 * as the kernel sent it.  DISCARD drops. */
+			if (sres[i].drop != DP_DROP_NO_POLICY) {
+				drop(l, cand[i], (enum dp_drop)sres[i].drop);
+				break;
+			}
+			rte_pktmbuf_prepend(cand[i], DP_ETHER_HDR_LEN);
+			asis[na++] = cand[i];
+			break;
+		}
+	}
+	dp_gw_count(l->w, DP_GW_C_EXCEPTION_OUT, na);
+	dp_gw_tx(l->gw, l->id, port, false, asis, na);
+	route_send(l, errs, ne, NO_PORT);
+	if (np_ > 0) {
+		dp_proc_outbound(l->w->proc, prot, sa, np_, pres);
+		proc_results(l, prot, pres, np_, port);
+	}
+	flush(l);
+}
+
 static uint16_t poll_one(struct loop *l, const struct dp_gw_poll *p)
 {
 	struct rte_mbuf *pkts[BURST];
@@ -613,10 +729,8 @@ static uint16_t poll_one(struct loop *l, const struct dp_gw_poll *p)
 
 	if (p->tap) {
 		n = rte_eth_rx_burst(gp->tap, 0, pkts, BURST);
-		if (n > 0) {
-			dp_gw_count(l->w, DP_GW_C_EXCEPTION_OUT, n);
-			dp_gw_tx(l->gw, l->id, p->port, false, pkts, n);
-		}
+		if (n > 0)
+			tap_out(l, pkts, n, p->port);
 		return n;
 	}
 	n = rte_eth_rx_burst(gp->eth, p->queue, pkts, BURST);

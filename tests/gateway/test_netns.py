@@ -19,7 +19,8 @@ checks:
   - clean shut-down on SIGTERM: exit 0, no /var/run/dpdk directory left.
 Cases (tunnel mode): AES-GCM, AES-CBC + HMAC-SHA-256 and ChaCha20-Poly1305
 over IPv4; AES-GCM over IPv6 and IPv4 in IPv6; AES-GCM with NAT-T (ESP in
-UDP 4500); AH with HMAC-SHA-256.
+UDP 4500); AH with HMAC-SHA-256.  Transport mode between the gateways:
+their kernels' ICMP (through the TAPs) protected, IKE on UDP 500 clear.
 Needs root; exits 77 (skipped) without it.  Namespaces, veths and runtime
 directories are removed on every exit path.
 Usage: test_netns.py DPSECD [CASE...]
@@ -363,16 +364,105 @@ def run_case(dpsecd, name):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def run_transport(dpsecd):
+    """Transport mode between the gateways themselves: their kernels' ICMP
+    (on the TAPs) is protected by a policy; IKE on UDP 500 stays clear."""
+    name = "transport4"
+    print(f"# case {name}: AES-GCM transport mode between the gateways", flush=True)
+    f = fam_of(("gcm", 4, 4, False))
+    k = KEYS["gcm"]
+    work = tempfile.mkdtemp(prefix=f"dpsec-{name}-")
+    procs, dumps = {}, {}
+    try:
+        topology(4)
+        for g in "ab":
+            write_gateway(work, g, ("gcm", 4, 4, False))
+            me, peer = (f["gA_out"], f["gB_out"]) if g == "a" else (f["gB_out"], f["gA_out"])
+            d_ab, d_ba = ("outbound", "inbound") if g == "a" else ("inbound", "outbound")
+            with open(os.path.join(work, f"sa-{g}.conf"), "w") as fh:
+                fh.write(f"add esp spi 0x3000 src {f['gA_out']} dst {f['gB_out']} "
+                         f"encr_alg aes-gcm encrkey {k['k_out']} {d_ab}\n"
+                         f"add esp spi 0x4000 src {f['gB_out']} dst {f['gA_out']} "
+                         f"encr_alg aes-gcm encrkey {k['k_in']} {d_ba}\n")
+            with open(os.path.join(work, f"policy-{g}.conf"), "w") as fh:
+                fh.write(f"{{ laddr {me} raddr {peer} ulp icmp dir both }} "
+                         "ipsec { encr_algs aes-gcm }\n")
+            procs[g] = subprocess.Popen(
+                ["ip", "netns", "exec", NS[f"g{g.upper()}"], dpsecd, "-c",
+                 os.path.join(work, f"gw-{g}.yaml"), "-S", os.path.join(work, f"{g}.sock")],
+                stdout=open(os.path.join(work, f"gw-{g}.log"), "w"), stderr=subprocess.STDOUT)
+        for g in "ab":
+            G = g.upper()
+            up = wait_for(lambda: os.path.exists(os.path.join(work, f"{g}.sock")) and
+                          sh("ip", "link", "show", f"g{G}-ex", ns=NS[f"g{G}"],
+                             check_rc=False).returncode == 0, 60)
+            if not check(up, f"{name}: gateway {g} started"):
+                return
+            sh("ip", "addr", "add", f"{f[f'g{G}_out']}/24", "dev", f"g{G}-ex", ns=NS[f"g{G}"])
+            sh("ip", "link", "set", f"g{G}-ex", "up", ns=NS[f"g{G}"])
+            for i, dev in enumerate((f"g{G}-in", f"g{G}-out")):
+                sh("ip", "link", "set", dev, "address", f"02:00:00:00:f{g}:0{i}",
+                   ns=NS[f"g{G}"])
+        dumps["b"] = subprocess.Popen(
+            ["ip", "netns", "exec", NS["gB"], "tcpdump", "--immediate-mode", "-U", "-ni",
+             "gB-out", "-w", os.path.join(work, "wire-b.pcap"), "esp or udp port 500"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1)
+        sh("ping", "-c", "1", "-W", "3", f["gB_out"], ns=NS["gA"], check_rc=False)
+        r = sh("ping", "-c", "5", "-i", "0.2", "-W", "2", f["gB_out"], ns=NS["gA"],
+               check_rc=False)
+        check(r.returncode == 0 and " 0% packet loss" in r.stdout,
+              f"{name}: gw-a's kernel pings gw-b's kernel through ESP")
+        check(exception_path(4), f"{name}: UDP 500 between the kernels, in the clear")
+        time.sleep(0.5)
+        dumps["b"].send_signal(signal.SIGTERM)
+        dumps["b"].wait(timeout=10)
+        pkts = rdpcap(os.path.join(work, "wire-b.pcap"))
+        esp = [p for p in pkts if p.haslayer(ESP) and p[ESP].spi == 0x3000]
+        check(len(esp) >= 5, f"{name}: ESP SPI 0x3000 on the wire ({len(esp)})")
+        sa = SecurityAssociation(ESP, spi=0x3000, crypt_algo="AES-GCM",
+                                 crypt_key=bytes.fromhex(k["k_out"]))
+        good = 0
+        for p in esp:
+            try:
+                inner = sa.decrypt(IP(bytes(p[IP])))
+            except Exception:  # noqa: BLE001 - counted below
+                continue
+            good += inner.haslayer(ICMP) and inner[IP].src == f["gA_out"] and \
+                inner[IP].dst == f["gB_out"]
+        check(esp and good == len(esp), f"{name}: every one is ICMP .1 -> .2 in transport mode")
+        check(any(p.haslayer(UDP) and 500 in (p[UDP].sport, p[UDP].dport) for p in pkts),
+              f"{name}: IKE (UDP 500) crossed in the clear")
+        for g, p in procs.items():
+            p.send_signal(signal.SIGTERM)
+            check(p.wait(timeout=60) == 0, f"{name}: gateway {g} exits 0")
+    finally:
+        for p in list(dumps.values()) + list(procs.values()):
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        teardown()
+        if failures:
+            for g in "ab":
+                path = os.path.join(work, f"gw-{g}.log")
+                if os.path.exists(path):
+                    print(f"--- gw-{g}.log\n" + open(path).read()[-2000:])
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def main():
     if os.geteuid() != 0 or not shutil.which("ip") or not shutil.which("tcpdump"):
         print("skipped: needs root, ip(8) and tcpdump")
         return 77
     dpsecd = os.path.abspath(sys.argv[1])
-    names = sys.argv[2:] or list(CASES)
+    names = sys.argv[2:] or list(CASES) + ["transport4"]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # meson's timeout: clean up
     try:
         for name in names:
-            run_case(dpsecd, name)
+            if name == "transport4":
+                run_transport(dpsecd)
+            else:
+                run_case(dpsecd, name)
     finally:
         teardown()
     print(f"{len(failures)} failures")
