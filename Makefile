@@ -2,6 +2,7 @@
 #   make demo   build what is missing and run the built-in demo
 #   make test   build with ASan + UBSan and run every test
 #   make bench-dataplane   release build, then the one-core ESP benchmark
+#   make bench   release build of dpsecd, then the whole-gateway benchmark
 # Each installs missing Debian packages first (needs root for apt).
 
 BUILD      ?= build
@@ -15,7 +16,7 @@ else
 Q :=
 endif
 
-.PHONY: all build demo test fuzz check-layering clean bench-dataplane
+.PHONY: all build demo test fuzz check-layering clean bench-dataplane bench
 
 all: build
 
@@ -46,6 +47,16 @@ bench-dataplane:
 		--buildtype=release -Db_ndebug=true >/dev/null
 	$(Q)meson compile -C $(BENCHBUILD) dpsec-dp-bench
 	$(Q)bench/dp_bench.sh $(BENCHBUILD)
+
+# Whole gateway: dpsecd on one worker, pcap source, null sink (docs/PERFORMANCE.md).
+GWBENCHBUILD ?= build-gbench
+GWBENCH_ARGS ?=
+bench:
+	$(Q).ci/install-deps test
+	$(Q)test -f $(GWBENCHBUILD)/build.ninja || meson setup $(GWBENCHBUILD) \
+		--buildtype=release -Db_ndebug=true -Dtests=false >/dev/null
+	$(Q)meson compile -C $(GWBENCHBUILD) dpsecd
+	$(Q)/usr/bin/python3 bench/gw_bench.py --dpsecd $(GWBENCHBUILD)/control/dpsecd $(GWBENCH_ARGS)
 
 check-layering:
 	$(Q).ci/check-layering

@@ -221,9 +221,14 @@ def run_point(args, work, alg, outbound, frame):
 			now = (time.monotonic(), tel.ask("/dpsec/ports")[sink_port]["opackets"])
 			rates.append((now[1] - last[1]) / (now[0] - last[0]) / 1e6)
 			last = now
+		w = tel.ask("/dpsec/workers")
 		if max(rates) == 0:
-			w = tel.ask("/dpsec/workers")
 			raise RuntimeError(f"nothing forwarded: /dpsec/workers {json.dumps(w)}")
+		rx = sum(x["loop"]["rx"] for x in w.values())
+		drops = sum(x["drops_total"] for x in w.values())
+		if drops > rx / 1000:
+			args.notes.append(f"{alg} {'out' if outbound else 'in'} {frame}: {drops} of "
+					  f"{rx} received dropped: {json.dumps(w)}")
 		return rates
 	finally:
 		if tel:
@@ -309,6 +314,7 @@ def main():
 	if args.quick:
 		args.reps, args.window, args.warmup, args.cp_ops = 1, 1.0, 0.5, 500000
 	args.cp_cmds = {}
+	args.notes = []
 	algs, dirs = args.algs.split(","), args.dirs.split(",")
 	frames = args.frames.split(",")
 
@@ -374,6 +380,8 @@ def main():
 	print("# crypto-perf command lines:")
 	for tag, cmd in sorted(args.cp_cmds.items()):
 		print(f"#   {tag}: {cmd}")
+	for n in args.notes:
+		print(f"# DROPS: {n}")
 	print(f"# load average after: {os.getloadavg()}")
 
 	with open(args.csv, "w") as f:
