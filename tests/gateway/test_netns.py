@@ -16,7 +16,8 @@ checks:
   - the exception path: a UDP datagram to gw-a's address on port 500 from
     gw-b's kernel reaches a socket bound on gw-a's TAP, and its reply comes
     back;
-  - clean shut-down on SIGTERM: exit 0, no /var/run/dpdk directory left.
+  - clean shut-down on SIGTERM while a ping flood runs: exit 0, no
+    /var/run/dpdk directory left.
 Cases (tunnel mode): AES-GCM, AES-CBC + HMAC-SHA-256 and ChaCha20-Poly1305
 over IPv4; AES-GCM over IPv6 and IPv4 in IPv6; AES-GCM with NAT-T (ESP in
 UDP 4500); AH with HMAC-SHA-256.  Transport mode between the gateways:
@@ -341,13 +342,20 @@ def run_case(dpsecd, name):
                        f"{name} A->B")
         verify_capture(os.path.join(work, "wire-a.pcap"), case, 0x2000, f["hB"], f["hA"],
                        f"{name} B->A")
+        # Shut down under traffic: a ping flood runs while SIGTERM arrives.
+        ping = ["ping", "-6"] if fam == 6 else ["ping"]
+        flood = subprocess.Popen(["ip", "netns", "exec", NS["hA"], *ping, "-q", "-i", "0.002",
+                                  "-c", "3000", f["hB"]], stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+        dumps["flood"] = flood
+        time.sleep(1)
         for g, p in procs.items():
             p.send_signal(signal.SIGTERM)
             try:
                 rc = p.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 rc = None
-            check(rc == 0, f"{name}: gateway {g} exits 0 on SIGTERM (got {rc})")
+            check(rc == 0, f"{name}: gateway {g} exits 0 on SIGTERM under traffic (got {rc})")
             check(not os.path.exists(f"/var/run/dpdk/dpsec-{TAG}-{g}"),
                   f"{name}: gateway {g} left no runtime directory")
     finally:
