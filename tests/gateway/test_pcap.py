@@ -9,7 +9,12 @@ with scapy, decrypting with the configured keys:
   - every protected packet left as tunnel-mode ESP (SPI 0x1000, sequence
     numbers 1..n) whose inner packet is the original with the TTL lowered;
   - every ESP packet from the peer left the protected port as its inner
-    packet, TTL lowered, toward the host's MAC; the tampered one did not.
+    packet, TTL lowered, toward the host's MAC; the tampered one did not;
+  - policy: a bypass rule (first by priority) passes one host in the clear
+    both ways; a drop rule ahead of the ipsec rule discards another; an ESP
+    packet that decrypts to an inner source outside its SA's policy is
+    dropped (post-decapsulation check); cleartext from the tunnel's range
+    arriving on the unprotected port is dropped.
 Usage: test_pcap.py DPSECD EXAMPLE_YAML
 """
 import os
@@ -34,7 +39,12 @@ add esp spi 0x1000 src {GW_OUT} dst {PEER} isrc 192.0.2.0/24 idst 198.51.100.0/2
 add esp spi 0x2000 src {PEER} dst {GW_OUT} isrc 198.51.100.0/24 idst 192.0.2.0/24 \\
     encr_alg aes-gcm encrkey {IN_KEY.hex()} inbound
 """
+BYPASS_HOST, DISCARD_HOST = "198.51.100.77", "198.51.100.66"
+# Bypass rules match first (priority 1000); the drop rule comes before the
+# ipsec rule in file order, so it wins for its host inside the tunnel's range.
 POLICY_CONF = f"""\
+{{ laddr 192.0.2.0/24 raddr {BYPASS_HOST}/32 dir both }} bypass {{}}
+{{ laddr 192.0.2.0/24 raddr {DISCARD_HOST}/32 dir out }} drop {{}}
 {{ tunnel_src {GW_OUT} tunnel_dst {PEER} laddr 192.0.2.0/24 raddr 198.51.100.0/24 dir both }}
     ipsec {{ encr_algs aes-gcm }}
 """
@@ -83,8 +93,12 @@ def run(dpsecd, example, work, prefix):
         plain.append(IP(src=HOST, dst=REMOTE, ttl=64, id=100 + i) /
                      UDP(sport=4000 + i, dport=5000) / Raw(b"out-%d" % i * (1 + 20 * i)))
     plain.append(IP(src=HOST, dst=REMOTE, ttl=64, id=200) / ICMP(id=7, seq=1) / Raw(b"ping"))
+    extra = [IP(src=HOST, dst=BYPASS_HOST, ttl=64, id=400) / UDP(sport=1, dport=2) /
+             Raw(b"bypass-out"),
+             IP(src=HOST, dst=DISCARD_HOST, ttl=64, id=401) / UDP(sport=1, dport=2) /
+             Raw(b"discard-out")]
     wrpcap(os.path.join(work, "protected-in.pcap"),
-           [Ether(src=HOST_MAC, dst=GW_IN_MAC) / p for p in plain])
+           [Ether(src=HOST_MAC, dst=GW_IN_MAC) / p for p in plain + extra])
 
     peer = sa(0x2000, IN_KEY)
     inner = [IP(src=REMOTE, dst=HOST, ttl=50, id=300 + i) / UDP(sport=5000, dport=4000 + i) /
@@ -95,6 +109,15 @@ def run(dpsecd, example, work, prefix):
     raw[-1] ^= 1
     frames = [Ether(src=PEER_MAC, dst=GW_OUT_MAC) / e for e in esp]
     frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / IP(bytes(raw)))
+    mismatch = peer.encrypt(IP(src="10.9.9.9", dst=HOST, id=998) / UDP() /
+                            Raw(b"inner-mismatch"))
+    frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / mismatch)
+    frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) /
+                  IP(src=BYPASS_HOST, dst=HOST, ttl=30, id=500) / UDP(sport=2, dport=1) /
+                  Raw(b"bypass-in"))
+    frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) /
+                  IP(src=REMOTE, dst=HOST, ttl=30, id=501) / UDP(sport=2, dport=1) /
+                  Raw(b"clear-from-tunnel-range"))
     wrpcap(os.path.join(work, "unprotected-in.pcap"), frames)
 
     try:
@@ -131,8 +154,18 @@ def run(dpsecd, example, work, prefix):
         want = IP(bytes(want))
         check(bytes(dec) == bytes(want), f"out {i}: inner packet is the original, TTL 63")
 
+    clear_out = [p for p in rdpcap(out_path) if p.haslayer(IP) and not p.haslayer(ESP)]
+    check(len(clear_out) == 1 and clear_out[0][IP].dst == BYPASS_HOST and
+          clear_out[0][IP].ttl == 63 and clear_out[0][Ether].dst == PEER_MAC,
+          f"bypass rule: one packet to {BYPASS_HOST} in the clear (got {len(clear_out)})")
     back = rdpcap(prot_path)
-    ip_back = [p for p in back if p.haslayer(IP)]
+    bypass_in = [p for p in back if p.haslayer(IP) and p[IP].src == BYPASS_HOST]
+    check(len(bypass_in) == 1 and bypass_in[0][IP].ttl == 29,
+          f"bypass rule: cleartext from {BYPASS_HOST} reached the host")
+    for word in (b"discard-out", b"inner-mismatch", b"clear-from-tunnel-range"):
+        check(not any(word in bytes(p) for p in rdpcap(prot_path) + rdpcap(out_path)),
+              f"dropped: {word.decode()}")
+    ip_back = [p for p in back if p.haslayer(IP) and p[IP].src == REMOTE]
     check(len(ip_back) == len(inner),
           f"{len(inner)} decrypted packets toward the host (got {len(ip_back)})")
     for i, (p, orig) in enumerate(zip(ip_back, inner)):
