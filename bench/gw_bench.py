@@ -313,6 +313,7 @@ def main():
 	args = ap.parse_args()
 	if args.quick:
 		args.reps, args.window, args.warmup, args.cp_ops = 1, 1.0, 0.5, 500000
+	args.dpsecd = os.path.abspath(args.dpsecd)
 	args.cp_cmds = {}
 	args.notes = []
 	algs, dirs = args.algs.split(","), args.dirs.split(",")
