@@ -10,6 +10,8 @@ with scapy, decrypting with the configured keys:
     numbers 1..n) whose inner packet is the original with the TTL lowered;
   - every ESP packet from the peer left the protected port as its inner
     packet, TTL lowered, toward the host's MAC; the tampered one did not;
+  - a 1480-byte DF packet that would not fit the 1500-byte MTU once
+    encapsulated gets ICMP "fragmentation needed" with the tunnel's inner MTU;
   - policy: a bypass rule (first by priority) passes one host in the clear
     both ways; a drop rule ahead of the ipsec rule discards another; an ESP
     packet that decrypts to an inner source outside its SA's policy is
@@ -96,7 +98,10 @@ def run(dpsecd, example, work, prefix):
     extra = [IP(src=HOST, dst=BYPASS_HOST, ttl=64, id=400) / UDP(sport=1, dport=2) /
              Raw(b"bypass-out"),
              IP(src=HOST, dst=DISCARD_HOST, ttl=64, id=401) / UDP(sport=1, dport=2) /
-             Raw(b"discard-out")]
+             Raw(b"discard-out"),
+             # 1480 bytes with DF: too big once encapsulated (MTU 1500).
+             IP(src=HOST, dst=REMOTE, ttl=64, id=402, flags="DF") / UDP(sport=9, dport=9) /
+             Raw(b"b" * 1452)]
     wrpcap(os.path.join(work, "protected-in.pcap"),
            [Ether(src=HOST_MAC, dst=GW_IN_MAC) / p for p in plain + extra])
 
@@ -159,6 +164,13 @@ def run(dpsecd, example, work, prefix):
           clear_out[0][IP].ttl == 63 and clear_out[0][Ether].dst == PEER_MAC,
           f"bypass rule: one packet to {BYPASS_HOST} in the clear (got {len(clear_out)})")
     back = rdpcap(prot_path)
+    # RFC 4301 8.2.1: the inner MTU is 1500 - 20 (outer IP) - 8 (ESP) - 8 (IV)
+    # - 16 (ICV), rounded down to ESP's 4-byte block, minus the 2-byte trailer.
+    too_big = [p for p in back if p.haslayer(ICMP) and p[ICMP].type == 3 and p[ICMP].code == 4]
+    check(len(too_big) == 1 and too_big[0][IP].dst == HOST and
+          too_big[0][ICMP].nexthopmtu == 1446 and too_big[0][Ether].dst == HOST_MAC,
+          "DF-set packet too big for the tunnel: ICMP fragmentation needed, MTU 1446 "
+          f"(got {[p[ICMP].nexthopmtu for p in too_big]})")
     bypass_in = [p for p in back if p.haslayer(IP) and p[IP].src == BYPASS_HOST]
     check(len(bypass_in) == 1 and bypass_in[0][IP].ttl == 29,
           f"bypass rule: cleartext from {BYPASS_HOST} reached the host")
