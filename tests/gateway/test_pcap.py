@@ -17,7 +17,10 @@ with scapy, decrypting with the configured keys:
     packet that decrypts to an inner source outside its SA's policy is
     dropped (post-decapsulation check); cleartext from the tunnel's range
     arriving on the unprotected port is dropped.
-Usage: test_pcap.py DPSECD EXAMPLE_YAML
+With WORKERS 2 the gateway runs two workers on three lcores (pinned onto
+the machine's CPUs with --lcores): SAs are spread over both owners, so
+packets cross between workers (the hand-off rings).
+Usage: test_pcap.py DPSECD EXAMPLE_YAML [WORKERS]
 """
 import os
 import shutil
@@ -68,10 +71,11 @@ def sa(spi, key):
 
 def main():
     dpsecd, example = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+    workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     work = tempfile.mkdtemp(prefix="dpsec-pcap-")
     prefix = f"dpsec-pcap-test-{os.getpid()}"
     try:
-        run(dpsecd, example, work, prefix)
+        run(dpsecd, example, work, prefix, workers)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         # A crashed dpsecd cannot remove its runtime directory.
@@ -80,13 +84,26 @@ def main():
     return 1 if failures else 0
 
 
-def run(dpsecd, example, work, prefix):
+def run(dpsecd, example, work, prefix, workers):
     with open(example) as f:
         yaml = f.read().replace("file_prefix: dpsec-pcap", f"file_prefix: {prefix}")
+    if workers > 1:
+        cpus = os.cpu_count() or 1
+        pins = ",".join(f"{i}@{i % cpus}" for i in range(workers + 1))
+        yaml = yaml.replace("  lcores: 0-1\n", f'  args: ["--lcores={pins}"]\n')
+        yaml = yaml.replace("  count: 1\n", f"  count: {workers}\n")
+        check("--lcores" in yaml and f"count: {workers}" in yaml, f"{workers} workers configured")
     with open(os.path.join(work, "pcap.yaml"), "w") as f:
         f.write(yaml)
+    sa_conf = SA_CONF
+    if workers > 1:
+        # Owners go round robin in load order and the rx queues too (protected
+        # port: worker 0, unprotected: worker 1): loading the inbound SA first
+        # makes every SA's owner the other worker, so every packet is handed over.
+        cmds = SA_CONF.split("add ")[1:]
+        sa_conf = "".join("add " + c for c in reversed(cmds))
     with open(os.path.join(work, "sa.conf"), "w") as f:
-        f.write(SA_CONF)
+        f.write(sa_conf)
     with open(os.path.join(work, "policy.conf"), "w") as f:
         f.write(POLICY_CONF)
 
