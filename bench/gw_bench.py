@@ -307,7 +307,7 @@ def main():
 	ap.add_argument("--dirs", default="out,in")
 	ap.add_argument("--frames", default="64,512,1420,imix")
 	ap.add_argument("--cp-ops", type=int, default=2000000)
-	ap.add_argument("--csv", default="bench/gw_bench.csv")
+	ap.add_argument("--csv", default="docs/gw_bench.csv")
 	ap.add_argument("--png", default="docs/gw_bench.png")
 	ap.add_argument("--quick", action="store_true", help="1 window of 1 s, 0.5 s warm-up")
 	args = ap.parse_args()
