@@ -22,6 +22,7 @@
  * configuration or usage, 2 start-up failed.
  */
 #include <errno.h>
+#include <getopt.h>
 #include <ev.h>
 #include <grp.h>
 #include <signal.h>
@@ -64,9 +65,11 @@ struct dpsecd {
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: dpsecd [-c config] [-S socket] [-n] [-- EAL arguments...]\n"
-		     "  -c config  configuration file (default %s)\n"
-		     "  -S socket  PF_KEY socket path (overrides socket.path)\n"
-		     "  -n         check the configuration and exit\n",
+		     "  -c, --config FILE    configuration file (default %s)\n"
+		     "  -S, --socket PATH    PF_KEY socket path (overrides socket.path)\n"
+		     "  -n, --check-config   check the configuration and the SA and policy\n"
+		     "                       files it names, then exit (0 = good)\n"
+		     "  -h, --help           this text\n",
 		CTL_CONFIG_DEFAULT_PATH);
 }
 
@@ -466,6 +469,21 @@ static void stop(struct dpsecd *d)
 	d->eal_up = false;
 }
 
+/* --check-config: the start-up files too, parsed and validated by the same
+ * grammars and codec as at start, without a gateway to send them to. */
+static int check_files(const struct ctl_config *cfg)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < cfg->n_policy_files; i++)
+		if (dpsecd_load_policy_file(NULL, cfg->policy_files[i].path) != 0)
+			rc = 1;
+	for (unsigned int i = 0; i < cfg->n_sa_files; i++)
+		if (dpsecd_load_sa_file(NULL, cfg->sa_files[i].path) != 0)
+			rc = 1;
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config = CTL_CONFIG_DEFAULT_PATH, *sock = NULL;
@@ -474,7 +492,15 @@ int main(int argc, char **argv)
 	int opt, rc = 0;
 
 	memset(&d, 0, sizeof(d));
-	while ((opt = getopt(argc, argv, "c:S:nh")) != -1) {
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "socket", required_argument, NULL, 'S' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((opt = getopt_long(argc, argv, "c:S:nh", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			config = optarg;
@@ -497,8 +523,9 @@ int main(int argc, char **argv)
 	if (load_config(config, explicit_config, sock, &d.cfg) != 0)
 		return 1;
 	if (check_only) {
+		rc = check_files(d.cfg);
 		ctl_config_free(d.cfg);
-		return 0;
+		return rc;
 	}
 	openlog("dpsecd", LOG_PID | LOG_PERROR, LOG_DAEMON);
 	signal(SIGPIPE, SIG_IGN);

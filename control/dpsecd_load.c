@@ -50,7 +50,14 @@ static int on_cmd(void *arg, struct cli_cmd *cmd, unsigned line)
 	default:
 		break;
 	}
-	err = ctl_submit(lc->ctl, cmd->msg, cmd->msg_len, &diag);
+	if (lc->ctl != NULL) {
+		err = ctl_submit(lc->ctl, cmd->msg, cmd->msg_len, &diag);
+	} else {
+		/* Check only: what the gateway's validator would say first. */
+		struct pfk_msg m;
+
+		err = pfk_validate(cmd->msg, cmd->msg_len, PFK_DIR_REQUEST, &m, &diag);
+	}
 	cli_cmd_wipe(cmd);
 	if (err != 0) {
 		report(lc, line, err, diag);
@@ -143,7 +150,10 @@ int dpsecd_load_policy_file(struct ctl *ctl, const char *path)
 		uint16_t diag = 0;
 		int n = cli_pol_build_add(&pf.rules[i], msg, sizeof(msg), (uint32_t)i + 1,
 					  (uint32_t)getpid());
-		int err = n < 0 ? n : ctl_submit(ctl, msg, (size_t)n, &diag);
+		struct pfk_msg m;
+		int err = n < 0 ? n
+			: ctl != NULL ? ctl_submit(ctl, msg, (size_t)n, &diag)
+			: pfk_validate(msg, (size_t)n, PFK_DIR_REQUEST, &m, &diag);
 
 		if (err != 0) {
 			report(&lc, pf.rules[i].line, err, diag);

@@ -172,6 +172,13 @@ static void test_startup_files(void **state)
 	snprintf(prefix, sizeof(prefix), "dpsecd-files-%ld", (long)getpid());
 	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
 	{
+		/* --check-config reads the SA and policy files too. */
+		char *argv[] = { (char *)DPSECD_PATH, (char *)"--check-config", (char *)"-c",
+				 path, NULL };
+
+		assert_int_equal(wait_exit(spawn(argv), 20), 0);
+	}
+	{
 		char *argv[] = { (char *)DPSECD_PATH, (char *)"-c", path, (char *)"-S", sock,
 				 (char *)"--", (char *)"--file-prefix", prefix, NULL };
 
@@ -188,6 +195,32 @@ static void test_startup_files(void **state)
 	close(fd);
 	kill(pid, SIGTERM);
 	assert_int_equal(wait_exit(pid, 20), 0);
+
+	/* --check-config finds a bad line in an SA file (and in a policy file),
+	 * and names the file and line; the good config above passed. */
+	snprintf(path, sizeof(path), "%s/sa.conf", dir);
+	write_file(path, "add esp spi 0x1004 src 10.0.0.1 dst 10.0.0.2 encr_alg nosuch "
+			 "encrkey 0x0102030405060708090a0b0c0d0e0f10\n");
+	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
+	{
+		char *argv[] = { (char *)DPSECD_PATH, (char *)"--check-config", (char *)"-c",
+				 path, NULL };
+
+		assert_int_equal(wait_exit(spawn(argv), 20), 1);
+	}
+	snprintf(path, sizeof(path), "%s/sa.conf", dir);
+	write_file(path, "add ah spi 0x1002 src 10.0.0.2 dst 10.0.0.1 auth_alg sha256 "
+			 "authkey 0x0102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20\n");
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	write_file(path, "{ laddr 10.0.0.1 raddr } ipsec { encr_algs aes-gcm }\n");
+	snprintf(path, sizeof(path), "%s/dpsecd.yaml", dir);
+	{
+		char *argv[] = { (char *)DPSECD_PATH, (char *)"-n", (char *)"-c", path, NULL };
+
+		assert_int_equal(wait_exit(spawn(argv), 20), 1);
+	}
+	snprintf(path, sizeof(path), "%s/policy.conf", dir);
+	write_file(path, "{ laddr 10.0.0.1 raddr 10.0.0.2 } ipsec { encr_algs aes-gcm sa shared }\n");
 
 	/* A refused SA (3DES: not implemented) stops the start. */
 	snprintf(path, sizeof(path), "%s/sa.conf", dir);
