@@ -170,7 +170,8 @@ class Telemetry:
 
 	def ask(self, cmd):
 		self.s.send(cmd.encode())
-		return json.loads(self.s.recv(1 << 20).decode())[cmd]
+		# The reply is keyed by the command without its parameter.
+		return json.loads(self.s.recv(1 << 20).decode())[cmd.split(",")[0]]
 
 	def close(self):
 		self.s.close()

@@ -8,6 +8,13 @@ the local side is 192.0.2.0/24; every tunnel runs between 203.0.113.1 (this gate
 whose inner selectors equal it: outbound SPI 0x10000000 + i, inbound 0x20000000 + i,
 anti-replay off on the inbound SA (a replayed pcap repeats sequence numbers).
 Keys are derived from i: a benchmark, not a deployment.
+
+KNOWN LIMIT (checked 2026-11-24 with 1000 tunnels): dpsecd binds a policy's outbound SA by
+the SA's tunnel addresses and algorithm only (control/ctl_publish.c, sa_fits()), not by its
+inner selectors (isrc/idst), so with every tunnel toward the same peer all 1000 policies
+bound SPI 0x10000000 and every packet left on it. Inbound is unaffected (SAs are found by
+SPI). Until binding honours the inner selectors, this file measures N policies, not N
+outbound SAs.
 Usage: gw_sas.py N [gcm|cbc] [DIR]
 """
 import ipaddress
