@@ -83,9 +83,70 @@ static bool prefix_has(const uint8_t *pfx, unsigned int plen, const uint8_t *a)
 	return rest == 0 || ((pfx[full] ^ a[full]) & (0xffu << (8 - rest))) == 0;
 }
 
+/* The SA's inner (proxy) selectors, INNER_SRC/INNER_DST, if it carries
+ * them: a tunnel-mode SA keyed for certain traffic (the IKE traffic
+ * selectors).  False when it has none: it then serves any inner traffic. */
+static bool sa_inner(const struct ctl_sa *sa, struct dp_addr *isrc, uint8_t *isrc_plen,
+	struct dp_addr *idst, uint8_t *idst_plen)
+{
+	bool has_src = false, has_dst = false;
+	size_t off = 0;
+
+	while (off + sizeof(struct sadb_ext) <= sa->ext_len) {
+		const struct sadb_ext *e = (const void *)(sa->ext + off);
+		const size_t len = (size_t)e->sadb_ext_len * 8;
+		const struct sadb_address *a = (const void *)e;
+
+		if (len == 0 || off + len > sa->ext_len)
+			break;
+		if (e->sadb_ext_type == SADB_X_EXT_ADDRESS_INNER_SRC) {
+			has_src = ctl_addr_from_ext(a, isrc) == 0;
+			*isrc_plen = a->sadb_address_prefixlen;
+		} else if (e->sadb_ext_type == SADB_X_EXT_ADDRESS_INNER_DST) {
+			has_dst = ctl_addr_from_ext(a, idst) == 0;
+			*idst_plen = a->sadb_address_prefixlen;
+		}
+		off += len;
+	}
+	return has_src && has_dst;
+}
+
+/* Does the SA's selector (prefix spfx/splen) cover the rule's (rpfx/rplen)?
+ * RFC 4301 4.4.2: a packet may use an SA only within the SA's selectors. */
+static bool covers(const struct dp_addr *spfx, uint8_t splen, const uint8_t *rpfx, uint8_t rplen)
+{
+	return splen <= rplen && prefix_has(spfx->bytes, splen, rpfx);
+}
+
+/* Tunnel rules: an SA with inner selectors fits only the rules whose inner
+ * selector it covers, so several tunnels between the same two gateways each
+ * get their own SA.  Outbound the SA's inner source is the local side;
+ * inbound it is the remote side. */
+static bool sa_inner_fits(const struct ctl_spd_rule *r, const struct dp_selector *sel,
+	const struct ctl_sa *sa, uint8_t dir)
+{
+	struct dp_addr isrc, idst;
+	uint8_t isrc_plen = 0, idst_plen = 0;
+	const struct dp_addr *l, *rm;
+	uint8_t lplen, rmplen;
+
+	if (!r->has_inner || !sa_inner(sa, &isrc, &isrc_plen, &idst, &idst_plen))
+		return true;
+	l = dir == DP_DIR_OUT ? &isrc : &idst;
+	rm = dir == DP_DIR_OUT ? &idst : &isrc;
+	lplen = dir == DP_DIR_OUT ? isrc_plen : idst_plen;
+	rmplen = dir == DP_DIR_OUT ? idst_plen : isrc_plen;
+	if (sel->family == 0) /* the rule takes any inner traffic */
+		return lplen == 0 && rmplen == 0;
+	if (l->family != sel->family || rm->family != sel->family)
+		return false;
+	return covers(l, lplen, sel->local, sel->local_plen) &&
+	       covers(rm, rmplen, sel->remote, sel->remote_plen);
+}
+
 /* Is sa one of the rule's for direction dir? */
-static bool sa_fits(const struct ctl_spd_rule *r, const struct scope *sc, const struct ctl_sa *sa,
-	uint8_t dir)
+static bool sa_fits(const struct ctl_spd_rule *r, const struct dp_selector *sel,
+	const struct scope *sc, const struct ctl_sa *sa, uint8_t dir)
 {
 	const struct dp_addr *l = dir == DP_DIR_OUT ? &sa->src : &sa->dst;
 	const struct dp_addr *rm = dir == DP_DIR_OUT ? &sa->dst : &sa->src;
@@ -102,7 +163,7 @@ static bool sa_fits(const struct ctl_spd_rule *r, const struct scope *sc, const 
 		      (q->sadb_x_req_encrypt == SADB_X_DPSEC_ALG_ANY ||
 		       q->sadb_x_req_encrypt == sa->encrypt);
 	}
-	if (!alg)
+	if (!alg || !sa_inner_fits(r, sel, sa, dir))
 		return false;
 	if (sc->family == 0)
 		return true;
@@ -146,7 +207,7 @@ static void bind_sas(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_po
 
 	rule_scope(r, &p->sel, &sc);
 	while ((sa = ctl_sadb_next(ctl->sadb, &cursor)) != NULL) {
-		if (dir != SADB_X_DPSEC_DIR_IN && sa_fits(r, &sc, sa, DP_DIR_OUT)) {
+		if (dir != SADB_X_DPSEC_DIR_IN && sa_fits(r, &p->sel, &sc, sa, DP_DIR_OUT)) {
 			const struct ctl_sa **best = sa->satype == SADB_SATYPE_AH ? &best_ah :
 										    &best_esp;
 
@@ -154,7 +215,7 @@ static void bind_sas(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_po
 				*best = sa;
 		}
 		if (dir != SADB_X_DPSEC_DIR_OUT && p->n_in < DP_POLICY_IN_SA_MAX &&
-		    sa_fits(r, &sc, sa, DP_DIR_IN))
+		    sa_fits(r, &p->sel, &sc, sa, DP_DIR_IN))
 			p->in[p->n_in++] = sa->handle;
 	}
 	/* out[0] is applied first: ESP inside, AH outside. */

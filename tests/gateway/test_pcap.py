@@ -12,6 +12,8 @@ with scapy, decrypting with the configured keys:
     packet, TTL lowered, toward the host's MAC; the tampered one did not;
   - a 1480-byte DF packet that would not fit the 1500-byte MTU once
     encapsulated gets ICMP "fragmentation needed" with the tunnel's inner MTU;
+  - two tunnels to the same peer (two remote /25s), each with its own
+    outbound SA keyed for its inner networks: each rule uses its own SA;
   - policy: a bypass rule (first by priority) passes one host in the clear
     both ways; a drop rule ahead of the ipsec rule discards another; an ESP
     packet that decrypts to an inner source outside its SA's policy is
@@ -33,14 +35,18 @@ from scapy.layers.ipsec import SecurityAssociation
 
 OUT_KEY = bytes.fromhex("00112233445566778899aabbccddeeff01020304")
 IN_KEY = bytes.fromhex("ffeeddccbbaa99887766554433221100a1a2a3a4")
+OUT_KEY2 = bytes.fromhex("0f1e2d3c4b5a69788796a5b4c3d2e1f0b1b2b3b4")
+REMOTE2 = "198.51.100.200"
 GW_IN_MAC, GW_OUT_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 HOST_MAC, PEER_MAC = "02:00:00:00:01:0a", "02:00:00:00:02:02"
 HOST, REMOTE = "192.0.2.10", "198.51.100.20"
 GW_OUT, PEER = "203.0.113.1", "203.0.113.2"
 
 SA_CONF = f"""\
-add esp spi 0x1000 src {GW_OUT} dst {PEER} isrc 192.0.2.0/24 idst 198.51.100.0/24 \\
+add esp spi 0x1000 src {GW_OUT} dst {PEER} isrc 192.0.2.0/24 idst 198.51.100.0/25 \\
     encr_alg aes-gcm encrkey {OUT_KEY.hex()} outbound
+add esp spi 0x1001 src {GW_OUT} dst {PEER} isrc 192.0.2.0/24 idst 198.51.100.128/25 \\
+    encr_alg aes-gcm encrkey {OUT_KEY2.hex()} outbound
 add esp spi 0x2000 src {PEER} dst {GW_OUT} isrc 198.51.100.0/24 idst 192.0.2.0/24 \\
     encr_alg aes-gcm encrkey {IN_KEY.hex()} inbound
 """
@@ -50,7 +56,9 @@ BYPASS_HOST, DISCARD_HOST = "198.51.100.77", "198.51.100.66"
 POLICY_CONF = f"""\
 {{ laddr 192.0.2.0/24 raddr {BYPASS_HOST}/32 dir both }} bypass {{}}
 {{ laddr 192.0.2.0/24 raddr {DISCARD_HOST}/32 dir out }} drop {{}}
-{{ tunnel_src {GW_OUT} tunnel_dst {PEER} laddr 192.0.2.0/24 raddr 198.51.100.0/24 dir both }}
+{{ tunnel_src {GW_OUT} tunnel_dst {PEER} laddr 192.0.2.0/24 raddr 198.51.100.0/25 dir both }}
+    ipsec {{ encr_algs aes-gcm }}
+{{ tunnel_src {GW_OUT} tunnel_dst {PEER} laddr 192.0.2.0/24 raddr 198.51.100.128/25 dir both }}
     ipsec {{ encr_algs aes-gcm }}
 """
 
@@ -64,9 +72,10 @@ def check(cond, what):
 
 
 def sa(spi, key):
+    out = spi in (0x1000, 0x1001)
     return SecurityAssociation(ESP, spi=spi, crypt_algo="AES-GCM", crypt_key=key,
-                               tunnel_header=IP(src=GW_OUT if spi == 0x1000 else PEER,
-                                                dst=PEER if spi == 0x1000 else GW_OUT))
+                               tunnel_header=IP(src=GW_OUT if out else PEER,
+                                                dst=PEER if out else GW_OUT))
 
 
 def main():
@@ -116,6 +125,9 @@ def run(dpsecd, example, work, prefix, workers):
              Raw(b"bypass-out"),
              IP(src=HOST, dst=DISCARD_HOST, ttl=64, id=401) / UDP(sport=1, dport=2) /
              Raw(b"discard-out"),
+             # The second tunnel's remote network: its own SA (0x1001).
+             IP(src=HOST, dst=REMOTE2, ttl=64, id=403) / UDP(sport=7, dport=8) /
+             Raw(b"second-tunnel"),
              # 1480 bytes with DF: too big once encapsulated (MTU 1500).
              IP(src=HOST, dst=REMOTE, ttl=64, id=402, flags="DF") / UDP(sport=9, dport=9) /
              Raw(b"b" * 1452)]
@@ -159,8 +171,15 @@ def run(dpsecd, example, work, prefix, workers):
     if failures:
         return
     gw = sa(0x1000, OUT_KEY)
-    out = [p for p in rdpcap(out_path) if p.haslayer(ESP)]
+    out = [p for p in rdpcap(out_path) if p.haslayer(ESP) and p[ESP].spi == 0x1000]
     check(len(out) == len(plain), f"{len(plain)} ESP packets toward the peer (got {len(out)})")
+    second = [p for p in rdpcap(out_path) if p.haslayer(ESP) and p[ESP].spi == 0x1001]
+    check(len(second) == 1 and second[0][ESP].seq == 1,
+          f"second tunnel: one packet on its own SA 0x1001, sequence 1 (got {len(second)})")
+    if second:
+        dec = sa(0x1001, OUT_KEY2).decrypt(second[0][IP])
+        check(dec[IP].dst == REMOTE2 and b"second-tunnel" in bytes(dec),
+              "second tunnel: decrypts with its own key to the original")
     for i, (p, orig) in enumerate(zip(out, plain)):
         check(p[Ether].dst == PEER_MAC and p[Ether].src == GW_OUT_MAC, f"out {i}: MACs")
         check(p[IP].src == GW_OUT and p[IP].dst == PEER, f"out {i}: tunnel addresses")
