@@ -36,7 +36,9 @@ enum dp_drop dp_esp_in_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte_
 	if (avail < fixed + 2u)
 		return DP_DROP_TRUNCATED;
 	pk->clen = (uint16_t)(avail - fixed);
-	if (pk->clen % in->pad_align != 0)
+	/* pad_align is a power of two (4 or 16): a mask, not a division. */
+	if ((in->pad_align & (in->pad_align - 1u)) == 0 ?
+	    (pk->clen & (in->pad_align - 1u)) != 0 : pk->clen % in->pad_align != 0)
 		return DP_DROP_BAD_LENGTH;
 
 	op->mbuf = m;
