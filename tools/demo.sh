@@ -42,6 +42,9 @@ cleanup() {
 	for p in "${pids[@]}"; do
 		wait "$p" 2>/dev/null || true
 	done
+	# The iperf3 server daemonised itself: deleting its namespace would
+	# not stop it.
+	[ -s "$work/iperf3.pid" ] && kill -TERM "$(cat "$work/iperf3.pid")" 2>/dev/null || true
 	for ns in $ns_ha $ns_ga $ns_gb $ns_hb; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -141,9 +144,15 @@ fi
 
 if command -v iperf3 >/dev/null; then
 	step "iperf3: 3 seconds of TCP from host-a to host-b through the tunnel"
-	in_ns $ns_hb iperf3 -s -1 -D -I "$work/iperf3.pid" >/dev/null 2>&1
-	sleep 0.5
-	in_ns $ns_ha iperf3 -c 198.51.100.10 -t 3 -f m 2>&1 | grep -E 'sender|receiver' || true
+	in_ns $ns_hb iperf3 -s -D -I "$work/iperf3.pid" >/dev/null 2>&1
+	# The daemon may not listen yet on a busy machine: one retry, and say
+	# why if there is still no result.
+	for try in 1 2; do
+		sleep $try
+		out=$(in_ns $ns_ha iperf3 -c 198.51.100.10 -t 3 -f m 2>&1) || true
+		grep -E 'sender|receiver' <<<"$out" && break
+		[ $try -eq 2 ] && echo "(iperf3 gave no result: $(tail -n 1 <<<"$out"))"
+	done
 else
 	echo "(iperf3 not installed: skipping the TCP run)"
 fi
