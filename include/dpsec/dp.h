@@ -477,6 +477,32 @@ void dp_spd_free(struct dp_spd *spd);
  * freed.  CONTROL. */
 int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n, uint32_t *bad);
 
+/*
+ * Incremental changes (a million policies; docs/DATAPLANE.md "Policy lookup
+ * at scale").  Between two publications CONTROL may change the current set
+ * one policy at a time: dp_spd_policy_set() adds a policy or replaces the
+ * one with the same index (its SA binding included), dp_spd_policy_del()
+ * removes one.  The changes are staged and reach the workers together at
+ * dp_spd_commit(); until then lookups see the set as it was.  The result of
+ * any sequence of changes and commits is exactly that of publishing the
+ * whole resulting rule array with dp_spd_publish() (same match order, same
+ * verdicts, same dp_spd_check_inbound() answers); only the cost differs:
+ * - a change of an existing policy's out[]/in[] binding alone costs O(1);
+ * - adding, replacing or removing a policy whose selector names a remote
+ *   prefix (hash tier, see docs) costs O(1) amortised;
+ * - any other rule change makes the commit recompile the rte_acl tier,
+ *   O(rules in that tier).
+ * A commit is atomic per packet, not per burst: a burst classified while a
+ * commit lands may see old and new policies.
+ * Validation as dp_spd_publish() (-EINVAL bad rule, -E2BIG over
+ * DP_SPD_RULES_MAX); set: -ENOMEM; del: -ENOENT (no such index, staged
+ * changes included).  commit: 0, -ENOMEM (nothing of the staged changes
+ * is applied and they stay staged).  CONTROL.
+ */
+int dp_spd_policy_set(struct dp_spd *spd, const struct dp_policy *p);
+int dp_spd_policy_del(struct dp_spd *spd, uint32_t index);
+int dp_spd_commit(struct dp_spd *spd);
+
 /* Free retired sets whose grace period has ended: how many (>= 0).
  * CONTROL (from a timer, like dp_reclaim()). */
 int dp_spd_reclaim(struct dp_spd *spd);
