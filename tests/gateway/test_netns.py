@@ -194,8 +194,9 @@ policy: policy-{g}.conf
     sa_ab = k["sa"].format(k=k["k_out"], a=k.get("a_out", ""))
     sa_ba = k["sa"].format(k=k["k_in"], a=k.get("a_in", ""))
     dir_ab, dir_ba = ("outbound", "inbound") if g == "a" else ("inbound", "outbound")
-    sa = (f"add {satype} spi 0x1000 {a_to_b} {sa_ab}{natt} {dir_ab}\n"
-          f"add {satype} spi 0x2000 {b_to_a} {sa_ba}{natt} {dir_ba}\n")
+    # Anti-replay on (128 packets), as a deployment would run it.
+    sa = (f"add {satype} spi 0x1000 {a_to_b} {sa_ab}{natt} replay 128 {dir_ab}\n"
+          f"add {satype} spi 0x2000 {b_to_a} {sa_ba}{natt} replay 128 {dir_ba}\n")
     pol = (f"{{ tunnel_src {me_out} tunnel_dst {peer} laddr {local_net} raddr {remote_net} "
            f"dir both }} ipsec {{ {k['pol']} }}\n")
     for name, text in ((f"gw-{g}.yaml", yaml), (f"sa-{g}.conf", sa), (f"policy-{g}.conf", pol)):
@@ -389,9 +390,9 @@ def run_transport(dpsecd):
             d_ab, d_ba = ("outbound", "inbound") if g == "a" else ("inbound", "outbound")
             with open(os.path.join(work, f"sa-{g}.conf"), "w") as fh:
                 fh.write(f"add esp spi 0x3000 src {f['gA_out']} dst {f['gB_out']} "
-                         f"encr_alg aes-gcm encrkey {k['k_out']} {d_ab}\n"
+                         f"encr_alg aes-gcm encrkey {k['k_out']} replay 128 {d_ab}\n"
                          f"add esp spi 0x4000 src {f['gB_out']} dst {f['gA_out']} "
-                         f"encr_alg aes-gcm encrkey {k['k_in']} {d_ba}\n")
+                         f"encr_alg aes-gcm encrkey {k['k_in']} replay 128 {d_ba}\n")
             with open(os.path.join(work, f"policy-{g}.conf"), "w") as fh:
                 fh.write(f"{{ laddr {me} raddr {peer} ulp icmp dir both }} "
                          "ipsec { encr_algs aes-gcm }\n")
