@@ -46,6 +46,13 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+/* rte_cryptodev_sym_session_pool_create() is experimental in 22.11. */
+#define ALLOW_EXPERIMENTAL_API 1
+
+#include <rte_crypto.h>
+#include <rte_cryptodev.h>
+#include <rte_cycles.h>
+#include <rte_dev.h>
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_mbuf.h>
@@ -63,6 +70,15 @@
 #define BN_SMOKE_PKTS 256u
 #define BN_CEIL_MAX 64u
 #define BN_CLOCK_EVERY 16u     /* bursts between clock reads */
+#define BN_PAIRS_MAX 200u
+#define BN_REF_DEV "crypto_aesni_mb_bnref"
+#define BN_REF_OPS 8192u       /* crypto-perf's default --pool-sz */
+#define BN_REF_OP_CACHE 512u   /* crypto-perf's op pool cache */
+#define BN_REF_DESC 2048u      /* crypto-perf's default --desc-nb */
+#define BN_REF_BUFS_MAX 512u
+#define BN_REF_DATA 1600u      /* bytes appended to each reference mbuf */
+#define BN_REF_IV_OFF (sizeof(struct rte_crypto_op) + sizeof(struct rte_crypto_sym_op))
+#define BN_REF_AAD_OFF (BN_REF_IV_OFF + 16u)
 
 #define BN_OUTER_SRC "192.0.2.1"
 #define BN_OUTER_DST "198.51.100.2"
@@ -121,6 +137,24 @@ struct bn_opts {
 	const char *alg;       /* NULL = all */
 	const char *dir;       /* "encap" / "decap"; NULL = both */
 	int frame;             /* one frame size (0 = IMIX); -1 = all */
+	unsigned int pairs;    /* paired slices per point; 0 = off */
+	double slice_ms;       /* length of one slice */
+	unsigned int ref_bufs; /* mbufs the in-process reference cycles over */
+};
+
+/* The in-process reference (--pairs): what dpdk-test-crypto-perf's
+ * throughput test does, on the same lcore as the dpsec point. */
+struct bn_ref {
+	uint8_t dev_id;
+	bool up;
+	struct rte_mempool *sess_pool;
+	struct rte_mempool *op_pool;
+	struct rte_mbuf *m[BN_REF_BUFS_MAX];
+	unsigned int nbufs;
+	void *sess;
+	uint32_t size[BN_POOL];        /* cipher bytes of op i (pool order) */
+	unsigned int next;             /* next op's index in that order */
+	uint64_t inflight;
 };
 
 /* One benchmark point's packets. */
@@ -153,6 +187,7 @@ static struct bn_ceil bn_ceils[BN_CEIL_MAX];
 static unsigned int bn_nceils;
 static char bn_runtime_dir[PATH_MAX];
 static uint32_t bn_next_spi = 0x10000;
+static struct bn_ref bn_ref;
 
 static double bn_now(clockid_t c)
 {
@@ -479,6 +514,217 @@ static int bn_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* ---- The in-process reference (--pairs) ---------------------------------
+ * What dpdk-test-crypto-perf --ptest throughput does, in this process: a
+ * crypto_aesni_mb vdev with one queue pair (2048 descriptors), an op pool of
+ * 8192 with a cache of 512, and per burst of 32: allocate ops, attach the
+ * session and point them at an mbuf (in place, digest right after the data,
+ * AAD and IV in the op's private area), enqueue, dequeue what is ready, put
+ * the dequeued ops back.  Sizes follow the dpsec point's pool (ESP payload +
+ * trailer M of packet i, so IMIX is the same mix); GCM: 16-byte key, 12-byte
+ * IV, 8-byte AAD, 16-byte tag; CBC: 16-byte key and IV, HMAC-SHA-256 with a
+ * 32-byte key and a 16-byte digest over M (as crypto-perf), verify then
+ * decrypt inbound (the chain crypto-perf refuses without a vector file). */
+
+static int bn_ref_open(unsigned int nbufs)
+{
+	struct rte_cryptodev_config conf = { 0 };
+	struct rte_cryptodev_qp_conf qp = { 0 };
+	int id, socket;
+
+	if (rte_eal_hotplug_add("vdev", BN_REF_DEV, "max_nb_queue_pairs=1") != 0)
+		return -ENODEV;
+	bn_ref.up = true;
+	id = rte_cryptodev_get_dev_id(BN_REF_DEV);
+	if (id < 0)
+		return -ENODEV;
+	bn_ref.dev_id = (uint8_t)id;
+	socket = rte_cryptodev_socket_id(bn_ref.dev_id);
+	if (socket < 0)
+		socket = (int)rte_socket_id();
+	conf.socket_id = socket;
+	conf.nb_queue_pairs = 1;
+	conf.ff_disable = RTE_CRYPTODEV_FF_ASYMMETRIC_CRYPTO | RTE_CRYPTODEV_FF_SECURITY;
+	if (rte_cryptodev_configure(bn_ref.dev_id, &conf) < 0)
+		return -EIO;
+	bn_ref.sess_pool = rte_cryptodev_sym_session_pool_create("bn_ref_s", 16,
+		rte_cryptodev_sym_get_private_session_size(bn_ref.dev_id), 0, 0, socket);
+	if (bn_ref.sess_pool == NULL)
+		return -ENOMEM;
+	qp.nb_descriptors = BN_REF_DESC;
+	qp.mp_session = bn_ref.sess_pool;
+	if (rte_cryptodev_queue_pair_setup(bn_ref.dev_id, 0, &qp, socket) < 0)
+		return -EIO;
+	bn_ref.op_pool = rte_crypto_op_pool_create("bn_ref_o", RTE_CRYPTO_OP_TYPE_SYMMETRIC,
+		BN_REF_OPS, BN_REF_OP_CACHE, 32, socket);
+	if (bn_ref.op_pool == NULL)
+		return -ENOMEM;
+	if (rte_cryptodev_start(bn_ref.dev_id) < 0)
+		return -EIO;
+	for (unsigned int i = 0; i < nbufs; i++) {
+		uint8_t *d;
+
+		bn_ref.m[i] = rte_pktmbuf_alloc(bn_mp);
+		if (bn_ref.m[i] == NULL)
+			return -ENOMEM;
+		bn_ref.nbufs++;
+		d = (uint8_t *)rte_pktmbuf_append(bn_ref.m[i], BN_REF_DATA);
+		if (d == NULL)
+			return -ENOBUFS;
+		bn_fill(d, BN_REF_DATA, (uint8_t)i);
+	}
+	return 0;
+}
+
+static void bn_ref_close(void)
+{
+	if (!bn_ref.up)
+		return;
+	for (unsigned int i = 0; i < bn_ref.nbufs; i++)
+		rte_pktmbuf_free(bn_ref.m[i]);
+	rte_cryptodev_stop(bn_ref.dev_id);
+	rte_cryptodev_close(bn_ref.dev_id);
+	rte_eal_hotplug_remove("vdev", BN_REF_DEV);
+	rte_mempool_free(bn_ref.op_pool);
+	rte_mempool_free(bn_ref.sess_pool);
+	memset(&bn_ref, 0, sizeof(bn_ref));
+}
+
+/* The session for one point (the bench's keys; nothing secret). */
+static int bn_ref_sess(const struct bn_alg *a, bool encap)
+{
+	struct rte_crypto_sym_xform c = { 0 }, h = { 0 }, *first;
+	uint8_t ekey[16], akey[32];
+
+	bn_fill(ekey, sizeof(ekey), 0x11);
+	bn_fill(akey, sizeof(akey), 0x5a);
+	if (a->aalg == 0) {
+		c.type = RTE_CRYPTO_SYM_XFORM_AEAD;
+		c.aead.op = encap ? RTE_CRYPTO_AEAD_OP_ENCRYPT : RTE_CRYPTO_AEAD_OP_DECRYPT;
+		c.aead.algo = RTE_CRYPTO_AEAD_AES_GCM;
+		c.aead.key.data = ekey;
+		c.aead.key.length = 16;
+		c.aead.iv.offset = BN_REF_IV_OFF;
+		c.aead.iv.length = 12;
+		c.aead.digest_length = 16;
+		c.aead.aad_length = 8;
+		first = &c;
+	} else {
+		c.type = RTE_CRYPTO_SYM_XFORM_CIPHER;
+		c.cipher.op = encap ? RTE_CRYPTO_CIPHER_OP_ENCRYPT : RTE_CRYPTO_CIPHER_OP_DECRYPT;
+		c.cipher.algo = RTE_CRYPTO_CIPHER_AES_CBC;
+		c.cipher.key.data = ekey;
+		c.cipher.key.length = 16;
+		c.cipher.iv.offset = BN_REF_IV_OFF;
+		c.cipher.iv.length = 16;
+		h.type = RTE_CRYPTO_SYM_XFORM_AUTH;
+		h.auth.op = encap ? RTE_CRYPTO_AUTH_OP_GENERATE : RTE_CRYPTO_AUTH_OP_VERIFY;
+		h.auth.algo = RTE_CRYPTO_AUTH_SHA256_HMAC;
+		h.auth.key.data = akey;
+		h.auth.key.length = 32;
+		h.auth.digest_length = 16;
+		if (encap) {
+			c.next = &h;
+			first = &c;
+		} else {
+			h.next = &c;
+			first = &h;
+		}
+	}
+	bn_ref.sess = rte_cryptodev_sym_session_create(bn_ref.dev_id, first, bn_ref.sess_pool);
+	return bn_ref.sess != NULL ? 0 : -ENOTSUP;
+}
+
+static void bn_ref_fill(struct rte_crypto_op **ops, unsigned int n, bool aead)
+{
+	for (unsigned int k = 0; k < n; k++) {
+		struct rte_crypto_op *op = ops[k];
+		struct rte_crypto_sym_op *sym = op->sym;
+		unsigned int i = bn_ref.next;
+		struct rte_mbuf *m = bn_ref.m[i % bn_ref.nbufs];
+		uint32_t len = bn_ref.size[i];
+
+		bn_ref.next = i + 1 < BN_POOL ? i + 1 : 0;
+		sym->m_src = m;
+		sym->m_dst = NULL;
+		rte_crypto_op_attach_sym_session(op, bn_ref.sess);
+		if (aead) {
+			sym->aead.data.offset = 0;
+			sym->aead.data.length = len;
+			sym->aead.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *, len);
+			sym->aead.digest.phys_addr = rte_pktmbuf_iova_offset(m, len);
+			sym->aead.aad.data = rte_crypto_op_ctod_offset(op, uint8_t *,
+				BN_REF_AAD_OFF);
+			sym->aead.aad.phys_addr = rte_crypto_op_ctophys_offset(op, BN_REF_AAD_OFF);
+		} else {
+			sym->cipher.data.offset = 0;
+			sym->cipher.data.length = len;
+			sym->auth.data.offset = 0;
+			sym->auth.data.length = len;
+			sym->auth.digest.data = rte_pktmbuf_mtod_offset(m, uint8_t *, len);
+			sym->auth.digest.phys_addr = rte_pktmbuf_iova_offset(m, len);
+		}
+	}
+}
+
+/* One reference slice: bursts until `cycles` TSC cycles have passed, then
+ * drain.  Ops completed and TSC cycles taken. */
+static void bn_ref_slice(uint64_t cycles, bool aead, uint64_t *done, uint64_t *took)
+{
+	struct rte_crypto_op *ops[BN_BURST], *deq[BN_BURST];
+	uint64_t t0 = rte_rdtsc(), n = 0;
+	uint16_t k, e, d;
+
+	do {
+		k = rte_crypto_op_bulk_alloc(bn_ref.op_pool, RTE_CRYPTO_OP_TYPE_SYMMETRIC, ops,
+			BN_BURST) != 0 ? BN_BURST : 0;
+		if (k != 0) {
+			bn_ref_fill(ops, k, aead);
+			e = rte_cryptodev_enqueue_burst(bn_ref.dev_id, 0, ops, k);
+			if (e < k)
+				rte_mempool_put_bulk(bn_ref.op_pool, (void **)&ops[e], k - e);
+			bn_ref.inflight += e;
+		}
+		d = rte_cryptodev_dequeue_burst(bn_ref.dev_id, 0, deq, BN_BURST);
+		bn_ref.inflight -= d;
+		n += d;
+		rte_mempool_put_bulk(bn_ref.op_pool, (void **)deq, d);
+	} while (rte_rdtsc() - t0 < cycles);
+	while (bn_ref.inflight != 0) {
+		d = rte_cryptodev_dequeue_burst(bn_ref.dev_id, 0, deq, BN_BURST);
+		bn_ref.inflight -= d;
+		n += d;
+		rte_mempool_put_bulk(bn_ref.op_pool, (void **)deq, d);
+	}
+	*done = n;
+	*took = rte_rdtsc() - t0;
+}
+
+/* One dpsec slice of the point: as bn_run(), timed by the TSC; the pool
+ * position *b carries over between slices. */
+static void bn_dp_slice(struct bn_pool *pl, struct bn_side *s, const dp_sa_handle_t *h,
+	bool encap, uint64_t cycles, unsigned int *b, uint64_t *done, uint64_t *took,
+	uint64_t *bad)
+{
+	struct dp_proc_res res[BN_BURST];
+	uint64_t t0 = rte_rdtsc(), n = 0;
+
+	do {
+		bn_restore(pl, *b);
+		if (encap)
+			dp_proc_outbound(s->proc, &pl->m[*b], h, BN_BURST, res);
+		else
+			dp_proc_inbound(s->proc, &pl->m[*b], BN_BURST, res);
+		for (unsigned int i = 0; i < BN_BURST; i++)
+			*bad += res[i].verdict != DP_PROC_FORWARD;
+		dp_worker_quiescent(s->ctx, 0);
+		n += BN_BURST;
+		*b = (*b + BN_BURST) % BN_POOL;
+	} while (rte_rdtsc() - t0 < cycles);
+	*done = n;
+	*took = rte_rdtsc() - t0;
+}
+
 static const struct bn_ceil *bn_ceil_find(const char *alg, const char *dir, uint32_t size)
 {
 	for (unsigned int i = 0; i < bn_nceils; i++)
@@ -560,6 +806,64 @@ static void bn_esp_sizes(char *buf, size_t n, const struct bn_alg *a, uint16_t f
 		bn_esp_payload(a, 1500));
 }
 
+/* Paired slices for one point (--pairs): dpsec and the in-process
+ * reference alternate on this lcore in slices of --slice-ms, the order
+ * flipped every pair (ABBA) so that a trend in the background load hits
+ * both alike.  Per pair: ratio = dpsec pkt/s / reference op/s, i.e. the
+ * reference's TSC cycles per op over dpsec's cycles per packet.  Prints one
+ * "paired" line: medians over the pairs (and the quartiles of the ratio),
+ * cycles per packet median and best slice. */
+static int bn_paired(const struct bn_opts *o, const struct bn_engine *e, const struct bn_alg *a,
+	bool encap, uint16_t f, struct bn_pool *pl, struct bn_side *s, const dp_sa_handle_t *h,
+	uint64_t *bad)
+{
+	double ratio[BN_PAIRS_MAX], dcpp[BN_PAIRS_MAX], rcpp[BN_PAIRS_MAX], dmpps[BN_PAIRS_MAX];
+	double rmops[BN_PAIRS_MAX], hz = (double)rte_get_tsc_hz();
+	uint64_t slice = (uint64_t)(hz * o->slice_ms / 1000.0), dn, dt, rn, rt;
+	unsigned int np = o->pairs, b = 0;
+	char fn[16], sz[40];
+	int rc;
+
+	rc = bn_ref_sess(a, encap);
+	if (rc != 0)
+		return rc;
+	for (unsigned int i = 0; i < BN_POOL; i++)
+		bn_ref.size[i] = bn_esp_payload(a, bn_inner_len(f, i));
+	bn_ref.next = 0;
+	/* One unrecorded pair: caches, lanes and the branch predictors warm. */
+	bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+	bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
+	for (unsigned int p = 0; p < np; p++) {
+		if (p & 1u) {
+			bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
+			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+		} else {
+			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+			bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
+		}
+		dcpp[p] = (double)dt / (double)dn;
+		rcpp[p] = rn != 0 ? (double)rt / (double)rn : 0;
+		ratio[p] = rcpp[p] / dcpp[p];
+		dmpps[p] = hz / dcpp[p] * 1e-6;
+		rmops[p] = rcpp[p] > 0 ? hz / rcpp[p] * 1e-6 : 0;
+	}
+	rte_cryptodev_sym_session_free(bn_ref.dev_id, bn_ref.sess);
+	bn_ref.sess = NULL;
+	qsort(ratio, np, sizeof(double), bn_cmp);
+	qsort(dcpp, np, sizeof(double), bn_cmp);
+	qsort(rcpp, np, sizeof(double), bn_cmp);
+	qsort(dmpps, np, sizeof(double), bn_cmp);
+	qsort(rmops, np, sizeof(double), bn_cmp);
+	bn_frame_name(fn, sizeof(fn), f);
+	bn_esp_sizes(sz, sizeof(sz), a, f);
+	printf("paired %-9s %-4s %-5s %-5s %-18s %3u %6.3f %6.3f %6.1f%% %6.1f%% %6.1f%% "
+		"%7.0f %7.0f %7.0f %7.0f\n", e->label, a->name, encap ? "encap" : "decap", fn, sz,
+		np, dmpps[np / 2], rmops[np / 2], ratio[np / 2] * 100, ratio[np / 4] * 100,
+		ratio[(3 * np) / 4 < np ? (3 * np) / 4 : np - 1] * 100, dcpp[np / 2], rcpp[np / 2],
+		dcpp[0], rcpp[0]);
+	return 0;
+}
+
 /* One (engine, alg, direction, frame) point: reps samples, printed. */
 static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const struct bn_alg *a,
 	bool encap, uint16_t f, struct bn_side *tx, struct bn_side *rx)
@@ -603,6 +907,13 @@ static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const st
 		gbps[r] = smp[r].gbps;
 		cpu[r] = smp[r].cpu;
 		bad += smp[r].not_forwarded;
+	}
+	if (o->pairs != 0) {
+		rc = bn_paired(o, e, a, encap, f, pl, s, h, &bad);
+		if (rc != 0) {
+			fprintf(stderr, "dp-bench: in-process reference: %s\n", strerror(-rc));
+			goto done;
+		}
 	}
 	dp_worker_get_stats(s->ctx, 0, &w1);
 	rc = dp_sa_get_stats(s->ctx, encap ? out : in, &st);
@@ -677,12 +988,22 @@ static int bn_all(void *arg)
 	const struct bn_opts *o = arg;
 	int rc = 0;
 
+	if (o->pairs != 0) {
+		rc = bn_ref_open(o->ref_bufs);
+		if (rc != 0) {
+			fprintf(stderr, "dp-bench: in-process reference %s: %s\n", BN_REF_DEV,
+				strerror(-rc));
+			bn_ref_close();
+			return 1;
+		}
+	}
 	for (unsigned int ei = 0; ei < BN_NENGINES; ei++) {
 		if (o->engine != NULL && strcmp(o->engine, bn_engines[ei].label) != 0)
 			continue;
 		if (bn_engine_run(o, &bn_engines[ei]) != 0)
 			rc = 1;
 	}
+	bn_ref_close();
 	return rc;
 }
 
@@ -710,6 +1031,7 @@ static void bn_usage(FILE *f)
 		"                      [--ceilings FILE] [--engine ipsec-mb|cryptodev]\n"
 		"                      [--alg gcm|cbc] [--dir encap|decap]\n"
 		"                      [--frame 64|512|1420|0 (IMIX)] [--print-sizes]\n"
+		"                      [--pairs N [--slice-ms MS] [--ref-bufs N]]\n"
 		"One-core ESP tunnel (IPv4) encap/decap throughput; see docs/PERFORMANCE.md.\n");
 }
 
@@ -726,6 +1048,9 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		{ "dir", required_argument, NULL, 'D' },
 		{ "frame", required_argument, NULL, 'f' },
 		{ "print-sizes", no_argument, NULL, 'p' },
+		{ "pairs", required_argument, NULL, 'P' },
+		{ "slice-ms", required_argument, NULL, 'S' },
+		{ "ref-bufs", required_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -736,6 +1061,9 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 	o->reps = 3;
 	o->lcore = 1;
 	o->frame = -1;
+	o->pairs = UINT_MAX;   /* unset */
+	o->slice_ms = 50;
+	o->ref_bufs = 64;
 	while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (c) {
 		case 's': o->smoke = true; break;
@@ -748,6 +1076,9 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		case 'D': o->dir = optarg; break;
 		case 'f': o->frame = atoi(optarg); break;
 		case 'p': o->print_sizes = true; break;
+		case 'P': o->pairs = (unsigned int)atoi(optarg); break;
+		case 'S': o->slice_ms = atof(optarg); break;
+		case 'B': o->ref_bufs = (unsigned int)atoi(optarg); break;
 		case 'h': bn_usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -755,8 +1086,16 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 	if (optind != argc || o->duration <= 0 || o->duration > 60 || o->reps < 1 ||
 	    o->reps > BN_REPS_MAX)
 		return -EINVAL;
-	if (o->smoke)
+	/* --smoke runs the paired mode too, 2 pairs of 1 ms: it proves it runs. */
+	if (o->pairs == UINT_MAX)
+		o->pairs = o->smoke ? 2 : 0;
+	if (o->smoke) {
 		o->reps = 1;
+		o->slice_ms = 1;
+	}
+	if (o->pairs > BN_PAIRS_MAX || o->slice_ms <= 0 || o->slice_ms > 10000 ||
+	    o->ref_bufs < 1 || o->ref_bufs > BN_REF_BUFS_MAX)
+		return -EINVAL;
 	if (o->lcore >= (unsigned int)sysconf(_SC_NPROCESSORS_ONLN))
 		o->lcore = 0;
 	return 0;
@@ -800,6 +1139,12 @@ int main(int argc, char **argv)
 	printf("%-9s %-4s %-5s %-5s %-18s %6s %6s %6s %7s %5s %6s %7s %7s %6s %6s %s\n",
 		"engine", "alg", "dir", "frame", "inner/M", "min", "median", "max", "Gbit/s", "cpu",
 		"rst-ns", "ceil", "ceilmax", "ratio", "r.max", "notfwd/drops");
+	if (o.pairs != 0)
+		printf("# paired lines (%u pairs of %.0f ms slices, dpsec and the in-process "
+			"crypto-perf-like reference alternating): paired engine alg dir frame "
+			"inner/M pairs dpsec-Mpps ref-Mops ratio ratio-q1 ratio-q3 "
+			"dpsec-cyc/pkt ref-cyc/op dpsec-cyc-min ref-cyc-min (medians over pairs)\n",
+			o.pairs, o.slice_ms);
 	fflush(stdout);
 	if (o.lcore == 0)
 		rc = bn_all(&o);

@@ -18,7 +18,12 @@
 #   ENGINE (ipsec-mb|cryptodev, default both), ALG (gcm|cbc, default both),
 #   NICE (-15: as root both benchmarks run at this nice level, in their own
 #   session and autogroup, so that other work on a shared machine takes less
-#   of the measured core; 0 = off).
+#   of the measured core; 0 = off), PAIRS (paired slices per point and round,
+#   20; 0 = off), SLICE_MS (50).
+# Paired mode: after each point's timed run, dpsec and an in-process
+# reference doing what crypto-perf's throughput test does (aesni_mb vdev,
+# same lcore) alternate in SLICE_MS slices; the second table prints the
+# median of the per-pair ratios beside the reference's Mops and crypto-perf's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +34,8 @@ LCORE=${LCORE:-1}
 CP_OPS=${CP_OPS:-2000000}
 cp_bin=${CRYPTO_PERF:-/usr/bin/dpdk-test-crypto-perf}
 NICE=${NICE:--15}
+PAIRS=${PAIRS:-20}
+SLICE_MS=${SLICE_MS:-50}
 run=()
 if [ "$(id -u)" -eq 0 ] && [ "$NICE" -ne 0 ]; then
 	# With sched_autogroup on, nice only ranks processes within a session:
@@ -75,6 +82,7 @@ print("buildtype=%s b_ndebug=%s b_sanitize=%s"
 	2>/dev/null || echo unknown))"
 echo "# WARNING: a shared or loaded machine gives noisy figures: watch min/max and cpu%."
 echo "# command: NICE=$NICE DURATION=$DURATION REPS=$REPS LCORE=$LCORE CP_OPS=$CP_OPS" \
+	"PAIRS=$PAIRS SLICE_MS=$SLICE_MS" \
 	"bench/dp_bench.sh $build" \
 	"(nice: $([ ${#run[@]} -gt 0 ] && echo "$NICE" || echo off))"
 echo
@@ -124,7 +132,7 @@ run_cp() {
 # --- rounds: crypto-perf, then dpsec, REPS times -------------------------------
 # Interleaved so that both meet the same background load over the same
 # minutes; each figure keeps its median and its best round.
-args=(--duration "$DURATION" --reps 1 --lcore "$LCORE")
+args=(--duration "$DURATION" --reps 1 --lcore "$LCORE" --pairs "$PAIRS" --slice-ms "$SLICE_MS")
 [ -n "${ENGINE:-}" ] && args+=(--engine "$ENGINE")
 [ -n "${ALG:-}" ] && args+=(--alg "$ALG")
 echo "# $REPS rounds of: crypto-perf ($CP_OPS ops per size), then $bench ${args[*]}"
@@ -147,6 +155,7 @@ for r in $(seq "$REPS"); do
 		exit 1
 	}
 	grep -E '^(ipsec-mb|cryptodev) ' "$tmp/dp.out" >>"$tmp/dp.rows"
+	grep -E '^paired ' "$tmp/dp.out" >>"$tmp/pair.rows" || true
 	[ "$r" -eq 1 ] && grep '^#' "$tmp/dp.out" | grep -v 'per point'
 	echo "# round $r done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 done
@@ -234,3 +243,55 @@ awk '
 		}
 	}' "$tmp/ceilings" "$tmp/dp.rows"
 echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# The paired table (PAIRS > 0): per point, over the rounds, the median of
+# each round's medians over its pairs.  ratio = dpsec / in-process reference
+# in alternating slices on the same lcore (the honest ratio on a noisy
+# machine); ref/cp = the in-process reference's Mops / crypto-perf's median
+# (how closely the two references agree; CBC decap: crypto-perf's figure is
+# decrypt and HMAC combined, the reference runs verify-then-decrypt).
+[ -s "$tmp/pair.rows" ] || exit 0
+echo
+echo "# paired: $PAIRS pairs of $SLICE_MS ms per point and round; medians over rounds of" \
+	"the per-round medians over pairs; cyc = TSC cycles per packet/op"
+awk '
+	function sort_(a, n,   i, j, t) {
+		for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++)
+			if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+	}
+	function median(list,   a, n) {
+		n = split(list, a, " "); sort_(a, n)
+		return a[int((n + 1) / 2)]
+	}
+	function ceiling(alg, dir, innerm,   ms, key) {
+		split(innerm, ms, "/")
+		key = alg " " dir " " (ms[1] == "imix" ? "imix" : ms[2])
+		return (key in cm) ? cm[key] : 0
+	}
+	FNR == NR { cm[$1 " " $2 " " $3] = $4; next }
+	{
+		k = $2 " " $3 " " $4 " " $5
+		if (!(k in im)) { order[++n] = k; im[k] = $6 }
+		np[k] += $7
+		for (c = 8; c <= 16; c++) {
+			x = $c; sub(/%$/, "", x); v[k, c] = v[k, c] " " x
+		}
+	}
+	END {
+		printf "%-9s %-4s %-5s %-5s %-18s %5s %6s %6s %6s %6s %7s %7s %7s %6s %6s %6s\n",
+			"engine", "alg", "dir", "frame", "inner/M", "pairs", "dpsec", "ref",
+			"cp", "ref/cp", "ratio", "q1", "q3", "cyc", "cyc.ref", "cyc.dif"
+		for (i = 1; i <= n; i++) {
+			k = order[i]; split(k, f, " ")
+			cp = ceiling(f[2], f[3] == "encap" ? "enc" : "dec", im[k])
+			ref = median(v[k, 9]); dc = median(v[k, 13]); rc = median(v[k, 14])
+			printf "%-9s %-4s %-5s %-5s %-18s %5d %6.3f %6.3f ", f[1], f[2], f[3], f[4],
+				im[k], np[k], median(v[k, 8]), ref
+			if (cp > 0)
+				printf "%6.3f %5.0f%% ", cp, ref / cp * 100
+			else
+				printf "%6s %6s ", "-", "-"
+			printf "%6.1f%% %6.1f%% %6.1f%% %6.0f %6.0f %6.0f\n", median(v[k, 10]),
+				median(v[k, 11]), median(v[k, 12]), dc, rc, dc - rc
+		}
+	}' "$tmp/ceilings" "$tmp/pair.rows"

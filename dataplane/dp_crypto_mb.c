@@ -6,8 +6,10 @@
  * CPU has (init_mb_mgr_auto).  A burst is driven through the job API: one
  * job per op is submitted (the manager fills its multi-buffer lanes and
  * returns jobs as lanes complete), then the queue is flushed, so every op of
- * the burst is done when dp_crypto_mb_process() returns.  Verification
- * computes the ICV into per-worker scratch and compares in constant time.
+ * the burst is done when dp_crypto_mb_process() returns.  AES-GCM ops skip
+ * the job manager and call the library's direct GCM functions (synchronous
+ * either way; see dp_crypto_mb_gcm()).  Verification computes the ICV into
+ * per-worker scratch and compares in constant time.
  */
 #include <errno.h>
 #include <string.h>
@@ -302,9 +304,68 @@ static void dp_crypto_mb_complete(struct dp_crypto_worker *w, const IMB_JOB *job
 		op->status = DP_CRYPTO_OK;
 }
 
+/* AES-GCM through intel-ipsec-mb's direct GCM functions, not the job API.
+ * GCM jobs complete synchronously inside IMB_SUBMIT_JOB anyway, so the
+ * manager buys nothing for them, and intel-ipsec-mb 1.3's submit_job copies
+ * two 376-byte dispatch tables onto its stack on every call (the libc
+ * memmove in the profile, docs/PERFORMANCE.md) besides the job fill.  Same
+ * computation, same bytes: nonce = salt || IV (12 bytes), AAD from the op,
+ * the tag written in place (OUT) or into scratch and compared (IN). */
+static void dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
+			     struct gcm_context_data *ctx, struct dp_crypto_op *op, unsigned int i)
+{
+	const struct dp_crypto_sess *s = op->sess;
+	const struct gcm_key_data *key = &s->k.gcm;
+	uint8_t *data = rte_pktmbuf_mtod(op->mbuf, uint8_t *) + op->cipher_offset;
+	uint8_t *nonce = w->nonce[i];
+	const uint64_t len = op->cipher_length;
+	const uint64_t tlen = s->info.icv_len, alen = s->info.aad_len;
+
+	memcpy(nonce, s->salt, DP_CRYPTO_SALT_LEN);
+	memcpy(nonce + DP_CRYPTO_SALT_LEN, op->iv, 8);
+	if (s->info.dir == DP_CRYPTO_DIR_OUT) {
+		uint8_t *tag = op->digest;
+
+		switch (s->key_len) {
+		case 16:
+			IMB_AES128_GCM_ENC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+				tag, tlen);
+			break;
+		case 24:
+			IMB_AES192_GCM_ENC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+				tag, tlen);
+			break;
+		default:
+			IMB_AES256_GCM_ENC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+				tag, tlen);
+			break;
+		}
+		op->status = DP_CRYPTO_OK;
+		return;
+	}
+	switch (s->key_len) {
+	case 16:
+		IMB_AES128_GCM_DEC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+			w->icv[i], tlen);
+		break;
+	case 24:
+		IMB_AES192_GCM_DEC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+			w->icv[i], tlen);
+		break;
+	default:
+		IMB_AES256_GCM_DEC(mgr, key, ctx, data, data, len, nonce, op->aad, alen,
+			w->icv[i], tlen);
+		break;
+	}
+	op->status = dp_crypto_ct_memcmp(w->icv[i], op->digest, (unsigned int)tlen) != 0 ?
+		DP_CRYPTO_AUTH_FAILED : DP_CRYPTO_OK;
+}
+
 void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops, uint16_t n)
 {
 	IMB_MGR *mgr = w->mgr;
+	struct gcm_context_data gctx;
+	bool gcm = false;
 	IMB_JOB *job;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -312,6 +373,11 @@ void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 
 		if (!dp_crypto_op_fits(op)) {
 			op->status = DP_CRYPTO_ERROR;
+			continue;
+		}
+		if (op->sess->cipher == DP_CRYPTO_CIPHER_AES_GCM) {
+			dp_crypto_mb_gcm(mgr, w, &gctx, op, i);
+			gcm = true;
 			continue;
 		}
 		job = IMB_GET_NEXT_JOB(mgr);
@@ -324,4 +390,7 @@ void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 	}
 	while ((job = IMB_FLUSH_JOB(mgr)) != NULL)
 		dp_crypto_mb_complete(w, job);
+	/* The context holds GHASH state and keystream of the last op. */
+	if (gcm)
+		explicit_bzero(&gctx, sizeof(gctx));
 }
