@@ -164,8 +164,10 @@ void ctl_lifetime_soft(struct ctl *ctl, struct ctl_sa *sa)
 	sa->expired |= CTL_EXP_SOFT;
 	/* Cluster states say who serves the SA; only MATURE becomes DYING. */
 	if (sa->state == SADB_SASTATE_MATURE && dp_sa_set_state(ctl->dp, sa->handle,
-								SADB_SASTATE_DYING) == 0)
+								SADB_SASTATE_DYING) == 0) {
 		sa->state = SADB_SASTATE_DYING;
+		ctl_publish_sa_changed(ctl, sa);
+	}
 	ctl_expire_send(ctl, sa, SADB_EXT_LIFETIME_SOFT);
 }
 

@@ -82,6 +82,7 @@ int ctl_msg_flush(struct ctl_req *r)
 	uint32_t cursor = 0;
 	struct ctl_sa *sa;
 
+	ctl_publish_all(ctl); /* one publication, not a rebind per SA */
 	while ((sa = ctl_sadb_next(ctl->sadb, &cursor)) != NULL) {
 		if (satype == 0 || sa->satype == satype)
 			ctl_sa_destroy(ctl, sa);

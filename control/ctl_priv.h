@@ -89,12 +89,19 @@ struct ctl_client {
 #define CTL_EXP_HARD 0x2u
 #define CTL_EXP_IDLE 0x4u
 
+/* An entry in one of ctl_publish.c's index buckets (owner NULL: none). */
+struct ctl_pub_link {
+	struct ctl_pub_link *next, *prev;
+	struct pub_bucket *owner;
+};
+
 struct ctl_sa {
 	struct ctl *ctl;           /* back-pointer for the timer */
 	ev_timer timer;            /* lifetimes; timer.data = this */
 	struct ctl_sa *hnext;      /* hash chain (identity) */
 	struct ctl_sa *hhnext;     /* hash chain (dataplane handle) */
 	uint32_t slot;             /* index in the slot table (dump cursor) */
+	struct ctl_pub_link pub_all, pub_sub; /* ctl_publish.c's SA indexes */
 
 	uint32_t spi;              /* network order */
 	uint8_t satype;
@@ -176,6 +183,7 @@ struct ctl {
 	unsigned int nclients, next_client_id;
 	struct ctl_sadb *sadb;
 	struct ctl_spd *spd;
+	struct ctl_publish *pub; /* set by ctl_publish_new(), or NULL */
 	uint32_t seq;            /* seq of messages the daemon originates */
 	uint16_t next_owner;
 	struct ctl_stats stats;
@@ -282,6 +290,22 @@ void ctl_expire_send(struct ctl *ctl, struct ctl_sa *sa, uint16_t which);
 void ctl_lifetime_soft(struct ctl *ctl, struct ctl_sa *sa);
 void ctl_lifetime_hard(struct ctl *ctl, struct ctl_sa *sa);
 ev_tstamp ctl_now(const struct ctl *ctl);
+
+/* ctl_publish.c: change tracking.  Every change of the SPD store or the
+ * SADB that may change what the dataplane's policies are bound to calls
+ * one of these (no-ops without a publisher); the next loop iteration
+ * pushes the result (ctl_publish.h). */
+/* A rule was added to the store / deleted from it. */
+void ctl_publish_rule_added(struct ctl *ctl, const struct ctl_spd_rule *r);
+void ctl_publish_rule_deleted(struct ctl *ctl, uint32_t index);
+/* After an SA entered the SADB (fields final) / before it leaves it or
+ * its addresses or extensions change (attach again after). */
+void ctl_publish_sa_attach(struct ctl *ctl, struct ctl_sa *sa);
+void ctl_publish_sa_detach(struct ctl *ctl, struct ctl_sa *sa);
+/* After an SA's state or lifetimes changed in place. */
+void ctl_publish_sa_changed(struct ctl *ctl, struct ctl_sa *sa);
+/* Publish everything next time (flushes): no per-item tracking until. */
+void ctl_publish_all(struct ctl *ctl);
 
 /* ctl_event.c */
 void ctl_event_cb(struct ev_loop *loop, ev_io *w, int revents);

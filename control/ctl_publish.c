@@ -1,7 +1,38 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* ctl_publish.c: SPD store + SADB -> dp_spd (see ctl_publish.h). */
+/*
+ * ctl_publish.c: SPD store + SADB -> dp_spd (see ctl_publish.h).
+ *
+ * Change tracking.  The SADB and SPD code call the ctl_publish_* hooks
+ * (ctl_priv.h) as they change: a rule added or deleted is queued as a
+ * change; an SA inserted, removed or changed (state, handle, addresses)
+ * marks the rules it may fit as dirty, found through the indexes below.
+ * The ev_prepare watcher then pushes only those: a dirty rule's binding is
+ * recomputed and set when it differs from the one published; one
+ * dp_spd_commit() per loop iteration.  Start-up, flushes, a failed push
+ * and a dirty set above a quarter of the rules publish everything at once
+ * (dp_spd_publish).
+ *
+ * Indexes (a key is a direction class, family, address and prefix):
+ * - rules (PROTECT only) whose scope is a prefix of one family: by that
+ *   remote prefix (RK_OUTER), with a count per prefix length, so an SA
+ *   probes each length present once;
+ * - tunnel rules with an inner selector: by tunnel peer and inner remote
+ *   prefix (RK_TUN), and by peer alone (RK_PEER);
+ * - rules of any family (no scope): one list, seen by every SA;
+ * - SAs: by direction and outer remote address (SK_ALL), and also by
+ *   direction, peer and inner remote prefix (SK_TUN) or, without inner
+ *   selectors, by direction and peer (SK_NOINNER), with a count of SA
+ *   inner prefix lengths.
+ * A rule's binding reads only the SAs its key names, an SA's change
+ * dirties only the rules its key names; both are filtered by sa_fits(),
+ * so the indexes need only name a superset.  Costly cases (walks), as
+ * documented in docs/CONTROL.md: a rule whose scope is a prefix shorter
+ * than a host, or of any family, walks the SADB to bind; an SA whose inner
+ * remote prefix is shorter than some tunnel rule's walks its peer's rules.
+ */
 #include "ctl_publish.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,20 +41,88 @@
 
 #include "ctl_priv.h"
 
+static_assert(CTL_SPD_MAX == DP_SPD_RULES_MAX, "the store holds what the dataplane takes");
+
+enum {
+	RK_OUTER = 1,  /* rule: scope family, remote plen, remote prefix */
+	RK_TUN,        /* rule: peer, inner family, inner remote plen and prefix */
+	RK_PEER,       /* rule: peer (tunnel rules with an inner selector) */
+	SK_ALL,        /* SA: direction, outer remote */
+	SK_TUN,        /* SA: direction, peer, inner family, plen, inner remote */
+	SK_NOINNER,    /* SA: direction, peer (no inner selectors) */
+};
+
+struct pub_key {
+	uint8_t kind, dir, fam, plen, ifam, iplen;
+	uint8_t pad[2];
+	uint8_t addr[16];
+	uint8_t iaddr[16];
+};
+
+struct pub_bucket {
+	struct pub_bucket *hnext;
+	uint32_t hash;
+	struct pub_key key;
+	struct ctl_pub_link *head;
+};
+
+/* A chained hash of buckets; each bucket lists its entries (doubly
+ * linked, so an entry leaves in O(1)). */
+struct pub_map {
+	struct pub_bucket **tab;
+	uint32_t nb, n;
+};
+
+/* What the publisher keeps per PROTECT rule: its place in the indexes and
+ * the binding last pushed. */
+struct pub_rule {
+	struct pub_rule *hnext;           /* by index */
+	struct pub_rule *dnext, *dprev;   /* dirty list */
+	struct ctl_pub_link link;         /* RK_OUTER / RK_TUN bucket, or the any list */
+	struct ctl_pub_link peer;         /* RK_PEER bucket (tunnel rules) */
+	uint32_t index;
+	uint8_t dir;                      /* SADB_X_DPSEC_DIR_* */
+	bool dirty;
+	bool any;                         /* on the any-family list */
+	uint8_t n_out, n_in;
+	dp_sa_handle_t out[DP_POLICY_OUT_SA_MAX];
+	dp_sa_handle_t in[DP_POLICY_IN_SA_MAX];
+};
+
+/* A queued rule change: set (added) or delete. */
+struct pub_change {
+	uint32_t index;
+	bool del;
+};
+
 struct ctl_publish {
 	struct ctl *ctl;
 	struct dp_spd *spd;
 	ev_prepare prepare_w; /* data = this */
-	bool published;
-	uint64_t spd_version, requests, events, expires;
-	uint32_t sas;
+	bool full;            /* publish everything next time */
+	struct pub_map rmap, smap;
+	struct pub_rule **rtab;           /* by index */
+	uint32_t rtab_n, nrules;
+	struct pub_rule *dirty;           /* dirty list head */
+	uint32_t ndirty;
+	struct ctl_pub_link *any;         /* rules of any family */
+	struct pub_change *changes;
+	uint32_t nchanges, changes_cap;
+	/* Prefix lengths present: rule scopes (RK_OUTER), tunnel rules' inner
+	 * remote (RK_TUN) and SAs' inner remote (SK_TUN); [0] IPv4, [1] IPv6. */
+	uint32_t rule_plen[2][129], tun_iplen[2][129], sa_iplen[2][129];
+	struct ctl_publish_stats st;
 };
+
+/* ------------------------------------------------------------------------ */
+/* Binding: what fits (unchanged semantics, see ctl_publish.h).              */
 
 /* Where a rule's SAs run: the tunnel endpoints, or the selector's
  * prefixes (transport mode). */
 struct scope {
 	uint8_t family;
 	uint8_t local_plen, remote_plen;
+	bool endpoints;
 	uint8_t local[16], remote[16];
 };
 
@@ -62,6 +161,7 @@ static void rule_scope(const struct ctl_spd_rule *r, const struct dp_selector *s
 		    l.family == rm.family) {
 			sc->family = l.family;
 			sc->local_plen = sc->remote_plen = l.family == AF_INET ? 32 : 128;
+			sc->endpoints = true;
 			memcpy(sc->local, l.bytes, 16);
 			memcpy(sc->remote, rm.bytes, 16);
 			return;
@@ -197,7 +297,30 @@ static bool better(const struct ctl_sa *a, const struct ctl_sa *b)
 	return a->added > b->added;
 }
 
-static void bind_sas(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_policy *p)
+/* better() with the reference walk's tie-break: of equals, the first in
+ * SADB slot order (the walk replaces only on strictly better). */
+static bool better_slot(const struct ctl_sa *a, const struct ctl_sa *b)
+{
+	if (b == NULL)
+		return true;
+	if (better(a, b))
+		return true;
+	return !better(b, a) && a->slot < b->slot;
+}
+
+static void policy_head(const struct ctl_spd_rule *r, struct dp_policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->index = r->pol.sadb_x_pol_index;
+	p->priority = r->pol.sadb_x_pol_priority;
+	p->dir = r->pol.sadb_x_pol_dir;
+	p->action = r->pol.sadb_x_pol_action;
+	p->flags = r->pol.sadb_x_pol_flags & DP_POLICY_F_ALL;
+	selector_to_dp(r->has_inner ? &r->inner : &r->sel, &p->sel);
+}
+
+/* The reference: every SA against the rule, in slot order.  O(SAs). */
+static void bind_walk(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_policy *p)
 {
 	const struct ctl_sa *best_esp = NULL, *best_ah = NULL;
 	struct scope sc;
@@ -225,58 +348,820 @@ static void bind_sas(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_po
 		p->out[p->n_out++] = best_ah->handle;
 }
 
+void ctl_publish_reference(struct ctl *ctl, const struct ctl_spd_rule *r, struct dp_policy *p)
+{
+	policy_head(r, p);
+	if (p->action == DP_POLICY_PROTECT)
+		bind_walk(ctl, r, p);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The indexes.                                                              */
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static uint32_t key_hash(const struct pub_key *k)
+{
+	uint64_t w[5];
+
+	static_assert(sizeof(*k) == sizeof(w), "key is five words");
+	memcpy(w, k, sizeof(w));
+	return (uint32_t)mix(mix(mix(mix(w[0]) ^ w[1]) ^ w[2]) ^ w[3] ^ mix(w[4]));
+}
+
+static unsigned int fam_slot(uint8_t family)
+{
+	return family == AF_INET6 ? 1 : 0;
+}
+
+static unsigned int full_plen(uint8_t family)
+{
+	return family == AF_INET6 ? 128 : 32;
+}
+
+/* Copy the first plen bits of a (the rest zero). */
+static void mask_copy(uint8_t *out, const uint8_t *a, unsigned int plen)
+{
+	unsigned int full = plen / 8, rest = plen % 8;
+
+	memset(out, 0, 16);
+	memcpy(out, a, full);
+	if (rest != 0)
+		out[full] = (uint8_t)(a[full] & (0xffu << (8 - rest)));
+}
+
+static struct pub_bucket *map_find(const struct pub_map *m, const struct pub_key *k,
+	uint32_t h)
+{
+	struct pub_bucket *b;
+
+	if (m->nb == 0)
+		return NULL;
+	for (b = m->tab[h & (m->nb - 1)]; b != NULL; b = b->hnext) {
+		if (b->hash == h && memcmp(&b->key, k, sizeof(*k)) == 0)
+			return b;
+	}
+	return NULL;
+}
+
+static int map_grow(struct pub_map *m)
+{
+	uint32_t nb = m->nb ? m->nb * 2 : 1024;
+	struct pub_bucket **t = calloc(nb, sizeof(*t));
+
+	if (t == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < m->nb; i++) {
+		struct pub_bucket *b = m->tab[i], *next;
+
+		for (; b != NULL; b = next) {
+			next = b->hnext;
+			b->hnext = t[b->hash & (nb - 1)];
+			t[b->hash & (nb - 1)] = b;
+		}
+	}
+	free(m->tab);
+	m->tab = t;
+	m->nb = nb;
+	return 0;
+}
+
+/* Put entry l into the bucket of k (made if new).  -ENOMEM. */
+static int map_link(struct pub_map *m, const struct pub_key *k, struct ctl_pub_link *l)
+{
+	uint32_t h = key_hash(k);
+	struct pub_bucket *b = map_find(m, k, h);
+
+	if (b == NULL) {
+		if (m->n >= m->nb && map_grow(m) != 0)
+			return -ENOMEM;
+		b = calloc(1, sizeof(*b));
+		if (b == NULL)
+			return -ENOMEM;
+		b->hash = h;
+		b->key = *k;
+		b->hnext = m->tab[h & (m->nb - 1)];
+		m->tab[h & (m->nb - 1)] = b;
+		m->n++;
+	}
+	l->owner = b;
+	l->prev = NULL;
+	l->next = b->head;
+	if (b->head != NULL)
+		b->head->prev = l;
+	b->head = l;
+	return 0;
+}
+
+static void map_unlink(struct pub_map *m, struct ctl_pub_link *l)
+{
+	struct pub_bucket *b = l->owner, **pp;
+
+	if (b == NULL)
+		return;
+	if (l->prev != NULL)
+		l->prev->next = l->next;
+	else
+		b->head = l->next;
+	if (l->next != NULL)
+		l->next->prev = l->prev;
+	l->owner = NULL;
+	l->next = l->prev = NULL;
+	if (b->head != NULL)
+		return;
+	for (pp = &m->tab[b->hash & (m->nb - 1)]; *pp != b; pp = &(*pp)->hnext)
+		;
+	*pp = b->hnext;
+	m->n--;
+	free(b);
+}
+
+static void map_free(struct pub_map *m)
+{
+	for (uint32_t i = 0; i < m->nb; i++) {
+		struct pub_bucket *b = m->tab[i], *next;
+
+		for (; b != NULL; b = next) {
+			next = b->hnext;
+			free(b);
+		}
+	}
+	free(m->tab);
+	memset(m, 0, sizeof(*m));
+}
+
+static const struct ctl_pub_link *map_head(const struct pub_map *m, const struct pub_key *k)
+{
+	const struct pub_bucket *b = map_find(m, k, key_hash(k));
+
+	return b != NULL ? b->head : NULL;
+}
+
+#define LINK_OWNER(l, type, member) ((type *)(void *)((char *)(l) - offsetof(type, member)))
+
+/* ---- rules ---- */
+
+static struct pub_rule *rule_find(const struct ctl_publish *pub, uint32_t index)
+{
+	struct pub_rule *pr;
+
+	if (pub->rtab_n == 0)
+		return NULL;
+	for (pr = pub->rtab[mix(index) & (pub->rtab_n - 1)]; pr != NULL; pr = pr->hnext) {
+		if (pr->index == index)
+			return pr;
+	}
+	return NULL;
+}
+
+static int rtab_grow(struct ctl_publish *pub)
+{
+	uint32_t n = pub->rtab_n ? pub->rtab_n * 2 : 1024;
+	struct pub_rule **t = calloc(n, sizeof(*t));
+
+	if (t == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < pub->rtab_n; i++) {
+		struct pub_rule *pr = pub->rtab[i], *next;
+
+		for (; pr != NULL; pr = next) {
+			next = pr->hnext;
+			pr->hnext = t[mix(pr->index) & (n - 1)];
+			t[mix(pr->index) & (n - 1)] = pr;
+		}
+	}
+	free(pub->rtab);
+	pub->rtab = t;
+	pub->rtab_n = n;
+	return 0;
+}
+
+static void mark_dirty(struct ctl_publish *pub, struct pub_rule *pr)
+{
+	if (pr->dirty)
+		return;
+	pr->dirty = true;
+	pr->dprev = NULL;
+	pr->dnext = pub->dirty;
+	if (pub->dirty != NULL)
+		pub->dirty->dprev = pr;
+	pub->dirty = pr;
+	pub->ndirty++;
+}
+
+static void clear_dirty(struct ctl_publish *pub, struct pub_rule *pr)
+{
+	if (!pr->dirty)
+		return;
+	if (pr->dprev != NULL)
+		pr->dprev->dnext = pr->dnext;
+	else
+		pub->dirty = pr->dnext;
+	if (pr->dnext != NULL)
+		pr->dnext->dprev = pr->dprev;
+	pr->dirty = false;
+	pr->dnext = pr->dprev = NULL;
+	pub->ndirty--;
+}
+
+/* A tunnel rule for the inner-selector index: endpoints and an inner
+ * selector. */
+static bool is_tunnel(const struct ctl_spd_rule *r, const struct scope *sc)
+{
+	return r->has_inner && sc->endpoints;
+}
+
+static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
+{
+	struct pub_rule *pr;
+	struct dp_selector sel;
+	struct scope sc;
+	struct pub_key k;
+	int err;
+
+	if (r->pol.sadb_x_pol_action != SADB_X_DPSEC_ACTION_IPSEC)
+		return 0;
+	if (pub->nrules >= pub->rtab_n && rtab_grow(pub) != 0)
+		return -ENOMEM;
+	pr = calloc(1, sizeof(*pr));
+	if (pr == NULL)
+		return -ENOMEM;
+	pr->index = r->pol.sadb_x_pol_index;
+	pr->dir = r->pol.sadb_x_pol_dir;
+	selector_to_dp(r->has_inner ? &r->inner : &r->sel, &sel);
+	rule_scope(r, &sel, &sc);
+	memset(&k, 0, sizeof(k));
+	k.fam = sc.family;
+	if (sc.family == 0) {
+		pr->any = true;
+		pr->link.next = pub->any;
+		if (pub->any != NULL)
+			pub->any->prev = &pr->link;
+		pub->any = &pr->link;
+		err = 0;
+	} else if (is_tunnel(r, &sc)) {
+		k.kind = RK_PEER;
+		memcpy(k.addr, sc.remote, 16);
+		err = map_link(&pub->rmap, &k, &pr->peer);
+		k.kind = RK_TUN;
+		k.ifam = sel.family;
+		k.iplen = sel.family != 0 ? sel.remote_plen : 0;
+		if (sel.family != 0)
+			mask_copy(k.iaddr, sel.remote, k.iplen);
+		if (err == 0)
+			err = map_link(&pub->rmap, &k, &pr->link);
+		if (err == 0 && sel.family != 0)
+			pub->tun_iplen[fam_slot(sel.family)][k.iplen]++;
+	} else {
+		k.kind = RK_OUTER;
+		k.plen = sc.remote_plen;
+		mask_copy(k.addr, sc.remote, sc.remote_plen);
+		err = map_link(&pub->rmap, &k, &pr->link);
+		if (err == 0)
+			pub->rule_plen[fam_slot(sc.family)][k.plen]++;
+	}
+	if (err != 0) {
+		map_unlink(&pub->rmap, &pr->peer);
+		free(pr);
+		return err;
+	}
+	pr->hnext = pub->rtab[mix(pr->index) & (pub->rtab_n - 1)];
+	pub->rtab[mix(pr->index) & (pub->rtab_n - 1)] = pr;
+	pub->nrules++;
+	return 0;
+}
+
+static void rule_unindex(struct ctl_publish *pub, struct pub_rule *pr)
+{
+	struct pub_rule **pp = &pub->rtab[mix(pr->index) & (pub->rtab_n - 1)];
+	const struct pub_bucket *b = pr->link.owner;
+
+	while (*pp != pr)
+		pp = &(*pp)->hnext;
+	*pp = pr->hnext;
+	pub->nrules--;
+	clear_dirty(pub, pr);
+	if (pr->any) {
+		if (pr->link.prev != NULL)
+			pr->link.prev->next = pr->link.next;
+		else
+			pub->any = pr->link.next;
+		if (pr->link.next != NULL)
+			pr->link.next->prev = pr->link.prev;
+	} else if (b != NULL) {
+		if (b->key.kind == RK_OUTER)
+			pub->rule_plen[fam_slot(b->key.fam)][b->key.plen]--;
+		else if (b->key.ifam != 0)
+			pub->tun_iplen[fam_slot(b->key.ifam)][b->key.iplen]--;
+		map_unlink(&pub->rmap, &pr->link);
+		map_unlink(&pub->rmap, &pr->peer);
+	}
+	free(pr);
+}
+
+static void rules_drop(struct ctl_publish *pub)
+{
+	for (uint32_t i = 0; i < pub->rtab_n; i++) {
+		while (pub->rtab[i] != NULL)
+			rule_unindex(pub, pub->rtab[i]);
+	}
+}
+
+/* ---- SAs ---- */
+
+/* The SA's remote side and inner remote prefix (if it has inner
+ * selectors). */
+struct sa_keys {
+	const struct dp_addr *remote;
+	bool inner;
+	struct dp_addr iremote;
+	uint8_t iplen;
+};
+
+static void sa_keys(const struct ctl_sa *sa, struct sa_keys *sk)
+{
+	struct dp_addr isrc, idst;
+	uint8_t isrc_plen = 0, idst_plen = 0;
+
+	memset(sk, 0, sizeof(*sk));
+	sk->remote = sa->dir == DP_DIR_OUT ? &sa->dst : &sa->src;
+	sk->inner = sa_inner(sa, &isrc, &isrc_plen, &idst, &idst_plen);
+	if (sk->inner) {
+		sk->iremote = sa->dir == DP_DIR_OUT ? idst : isrc;
+		sk->iplen = sa->dir == DP_DIR_OUT ? idst_plen : isrc_plen;
+		if (sk->iplen > full_plen(sk->iremote.family))
+			sk->iplen = (uint8_t)full_plen(sk->iremote.family);
+	}
+}
+
+static void sa_unindex(struct ctl_publish *pub, struct ctl_sa *sa)
+{
+	const struct pub_bucket *b = sa->pub_sub.owner;
+
+	if (b != NULL && b->key.kind == SK_TUN)
+		pub->sa_iplen[fam_slot(b->key.ifam)][b->key.iplen]--;
+	map_unlink(&pub->smap, &sa->pub_all);
+	map_unlink(&pub->smap, &sa->pub_sub);
+}
+
+static int sa_index(struct ctl_publish *pub, struct ctl_sa *sa)
+{
+	struct sa_keys sk;
+	struct pub_key k;
+	int err;
+
+	memset(&sa->pub_all, 0, sizeof(sa->pub_all));
+	memset(&sa->pub_sub, 0, sizeof(sa->pub_sub));
+	sa_keys(sa, &sk);
+	if (sk.remote->family != AF_INET && sk.remote->family != AF_INET6)
+		return 0; /* fits no rule of a family; rules of any family walk */
+	memset(&k, 0, sizeof(k));
+	k.kind = SK_ALL;
+	k.dir = sa->dir;
+	k.fam = sk.remote->family;
+	memcpy(k.addr, sk.remote->bytes, 16);
+	err = map_link(&pub->smap, &k, &sa->pub_all);
+	if (err == 0 && sk.inner) {
+		k.kind = SK_TUN;
+		k.ifam = sk.iremote.family;
+		k.iplen = sk.iplen;
+		mask_copy(k.iaddr, sk.iremote.bytes, sk.iplen);
+		err = map_link(&pub->smap, &k, &sa->pub_sub);
+		if (err == 0)
+			pub->sa_iplen[fam_slot(k.ifam)][k.iplen]++;
+	} else if (err == 0) {
+		k.kind = SK_NOINNER;
+		err = map_link(&pub->smap, &k, &sa->pub_sub);
+	}
+	if (err != 0)
+		sa_unindex(pub, sa);
+	return err;
+}
+
+static void dirty_list(struct ctl_publish *pub, const struct ctl_pub_link *l, uint8_t sa_dir,
+	size_t member)
+{
+	for (; l != NULL; l = l->next) {
+		struct pub_rule *pr = (struct pub_rule *)(void *)((char *)l - member);
+
+		if (pr->dir == SADB_X_DPSEC_DIR_BOTH ||
+		    (pr->dir == SADB_X_DPSEC_DIR_OUT) == (sa_dir == DP_DIR_OUT))
+			mark_dirty(pub, pr);
+	}
+}
+
+/* Mark every rule the SA may fit (now, as it is) dirty. */
+static void sa_dirty_rules(struct ctl_publish *pub, const struct ctl_sa *sa)
+{
+	const size_t at_link = offsetof(struct pub_rule, link);
+	const size_t at_peer = offsetof(struct pub_rule, peer);
+	struct sa_keys sk;
+	struct pub_key k;
+	unsigned int fs, ifs;
+
+	dirty_list(pub, pub->any, sa->dir, at_link);
+	sa_keys(sa, &sk);
+	if (sk.remote->family != AF_INET && sk.remote->family != AF_INET6)
+		return;
+	fs = fam_slot(sk.remote->family);
+	memset(&k, 0, sizeof(k));
+	k.kind = RK_OUTER;
+	k.fam = sk.remote->family;
+	for (unsigned int p = 0; p <= full_plen(k.fam); p++) {
+		if (pub->rule_plen[fs][p] == 0)
+			continue;
+		k.plen = (uint8_t)p;
+		mask_copy(k.addr, sk.remote->bytes, p);
+		dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_link);
+	}
+	memset(&k, 0, sizeof(k));
+	k.fam = sk.remote->family;
+	memcpy(k.addr, sk.remote->bytes, 16);
+	if (!sk.inner) {
+		k.kind = RK_PEER;
+		dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_peer);
+		return;
+	}
+	ifs = fam_slot(sk.iremote.family);
+	for (unsigned int p = sk.iplen + 1u; p <= 128; p++) {
+		if (pub->tun_iplen[ifs][p] > 0) { /* rules inside the SA's prefix */
+			k.kind = RK_PEER;
+			dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_peer);
+			return;
+		}
+	}
+	k.kind = RK_TUN; /* rules of any inner family */
+	dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_link);
+	k.ifam = sk.iremote.family;
+	k.iplen = sk.iplen;
+	mask_copy(k.iaddr, sk.iremote.bytes, sk.iplen);
+	dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_link);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Binding through the indexes.                                              */
+
+struct bind_acc {
+	const struct ctl_spd_rule *r;
+	const struct dp_selector *sel;
+	const struct scope *sc;
+	const struct ctl_sa *best_esp, *best_ah;
+	const struct ctl_sa *in[DP_POLICY_IN_SA_MAX]; /* lowest slots, ascending */
+	unsigned int n_in;
+};
+
+static void acc_sa(struct bind_acc *a, const struct ctl_sa *sa)
+{
+	uint8_t dir = a->r->pol.sadb_x_pol_dir;
+	unsigned int i;
+
+	if (dir != SADB_X_DPSEC_DIR_IN && sa->dir == DP_DIR_OUT &&
+	    sa_fits(a->r, a->sel, a->sc, sa, DP_DIR_OUT)) {
+		const struct ctl_sa **best = sa->satype == SADB_SATYPE_AH ? &a->best_ah :
+									    &a->best_esp;
+
+		if (better_slot(sa, *best))
+			*best = sa;
+	}
+	if (dir == SADB_X_DPSEC_DIR_OUT || sa->dir != DP_DIR_IN ||
+	    !sa_fits(a->r, a->sel, a->sc, sa, DP_DIR_IN))
+		return;
+	/* The walk keeps the first DP_POLICY_IN_SA_MAX in slot order. */
+	if (a->n_in == DP_POLICY_IN_SA_MAX && a->in[a->n_in - 1]->slot < sa->slot)
+		return;
+	if (a->n_in < DP_POLICY_IN_SA_MAX)
+		a->n_in++;
+	for (i = a->n_in - 1; i > 0 && a->in[i - 1]->slot > sa->slot; i--)
+		a->in[i] = a->in[i - 1];
+	a->in[i] = sa;
+}
+
+static void acc_list(struct bind_acc *a, const struct ctl_pub_link *l, size_t member)
+{
+	for (; l != NULL; l = l->next)
+		acc_sa(a, (const struct ctl_sa *)(const void *)((const char *)l - member));
+}
+
+/* The SAs of one direction that may fit a host-scoped rule. */
+static void acc_dir(const struct ctl_publish *pub, struct bind_acc *a, uint8_t sa_dir)
+{
+	const size_t at_all = offsetof(struct ctl_sa, pub_all);
+	const size_t at_sub = offsetof(struct ctl_sa, pub_sub);
+	struct pub_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.dir = sa_dir;
+	k.fam = a->sc->family;
+	memcpy(k.addr, a->sc->remote, 16);
+	if (!is_tunnel(a->r, a->sc)) {
+		k.kind = SK_ALL;
+		acc_list(a, map_head(&pub->smap, &k), at_all);
+		return;
+	}
+	k.kind = SK_NOINNER;
+	acc_list(a, map_head(&pub->smap, &k), at_sub);
+	k.kind = SK_TUN;
+	for (unsigned int f = 0; f < 2; f++) {
+		uint8_t fam = f == 0 ? AF_INET : AF_INET6;
+
+		/* Inner family any: only SAs with inner prefixes of length 0
+		 * fit; else the SA's inner family is the rule's. */
+		if (a->sel->family != 0 && a->sel->family != fam)
+			continue;
+		k.ifam = fam;
+		for (unsigned int p = 0; p <= full_plen(fam); p++) {
+			if (pub->sa_iplen[f][p] == 0)
+				continue;
+			if (a->sel->family == 0 ? p > 0 : p > a->sel->remote_plen)
+				break;
+			k.iplen = (uint8_t)p;
+			mask_copy(k.iaddr, a->sel->remote, p);
+			acc_list(a, map_head(&pub->smap, &k), at_sub);
+		}
+	}
+}
+
+/* p's head is filled: its binding through the indexes (the walk's result). */
+static void bind_indexed(struct ctl_publish *pub, const struct ctl_spd_rule *r,
+	struct dp_policy *p)
+{
+	struct bind_acc a;
+	struct scope sc;
+	uint8_t dir = r->pol.sadb_x_pol_dir;
+
+	rule_scope(r, &p->sel, &sc);
+	memset(&a, 0, sizeof(a));
+	a.r = r;
+	a.sel = &p->sel;
+	a.sc = &sc;
+	if (sc.family == 0 || sc.remote_plen < full_plen(sc.family)) {
+		uint32_t cursor = 0;
+		struct ctl_sa *sa;
+
+		pub->st.walks++;
+		while ((sa = ctl_sadb_next(pub->ctl->sadb, &cursor)) != NULL)
+			acc_sa(&a, sa);
+	} else {
+		if (dir != SADB_X_DPSEC_DIR_IN)
+			acc_dir(pub, &a, DP_DIR_OUT);
+		if (dir != SADB_X_DPSEC_DIR_OUT)
+			acc_dir(pub, &a, DP_DIR_IN);
+	}
+	for (unsigned int i = 0; i < a.n_in; i++)
+		p->in[p->n_in++] = a.in[i]->handle;
+	if (a.best_esp != NULL)
+		p->out[p->n_out++] = a.best_esp->handle;
+	if (a.best_ah != NULL)
+		p->out[p->n_out++] = a.best_ah->handle;
+}
+
+/* The rule as the dataplane gets it; its binding remembered in pr. */
+static void rule_policy(struct ctl_publish *pub, const struct ctl_spd_rule *r,
+	struct pub_rule *pr, struct dp_policy *p)
+{
+	policy_head(r, p);
+	if (p->action != DP_POLICY_PROTECT || pr == NULL)
+		return;
+	bind_indexed(pub, r, p);
+	pr->n_out = p->n_out;
+	pr->n_in = p->n_in;
+	memcpy(pr->out, p->out, sizeof(pr->out));
+	memcpy(pr->in, p->in, sizeof(pr->in));
+}
+
+static bool same_binding(const struct pub_rule *pr, const struct dp_policy *p)
+{
+	return pr->n_out == p->n_out && pr->n_in == p->n_in &&
+	       memcmp(pr->out, p->out, p->n_out * sizeof(p->out[0])) == 0 &&
+	       memcmp(pr->in, p->in, p->n_in * sizeof(p->in[0])) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hooks (ctl_priv.h).                                                       */
+
+static void queue_change(struct ctl_publish *pub, uint32_t index, bool del)
+{
+	if (pub->full)
+		return;
+	if (pub->nchanges == pub->changes_cap) {
+		uint32_t cap = pub->changes_cap ? pub->changes_cap * 2 : 256;
+		struct pub_change *c = realloc(pub->changes, cap * sizeof(*c));
+
+		if (c == NULL) {
+			pub->full = true; /* cannot remember: publish it all */
+			return;
+		}
+		pub->changes = c;
+		pub->changes_cap = cap;
+	}
+	pub->changes[pub->nchanges++] = (struct pub_change){ index, del };
+}
+
+void ctl_publish_rule_added(struct ctl *ctl, const struct ctl_spd_rule *r)
+{
+	struct ctl_publish *pub = ctl->pub;
+
+	if (pub == NULL)
+		return;
+	if (rule_index(pub, r) != 0)
+		pub->full = true; /* the full publication rebuilds the indexes */
+	queue_change(pub, r->pol.sadb_x_pol_index, false);
+}
+
+void ctl_publish_rule_deleted(struct ctl *ctl, uint32_t index)
+{
+	struct ctl_publish *pub = ctl->pub;
+	struct pub_rule *pr;
+
+	if (pub == NULL)
+		return;
+	pr = rule_find(pub, index);
+	if (pr != NULL)
+		rule_unindex(pub, pr);
+	queue_change(pub, index, true);
+}
+
+void ctl_publish_sa_attach(struct ctl *ctl, struct ctl_sa *sa)
+{
+	struct ctl_publish *pub = ctl->pub;
+
+	if (pub == NULL)
+		return;
+	if (sa_index(pub, sa) != 0)
+		pub->full = true;
+	if (!pub->full)
+		sa_dirty_rules(pub, sa);
+}
+
+void ctl_publish_sa_detach(struct ctl *ctl, struct ctl_sa *sa)
+{
+	struct ctl_publish *pub = ctl->pub;
+
+	if (pub == NULL)
+		return;
+	if (!pub->full)
+		sa_dirty_rules(pub, sa);
+	sa_unindex(pub, sa);
+}
+
+void ctl_publish_sa_changed(struct ctl *ctl, struct ctl_sa *sa)
+{
+	if (ctl->pub != NULL && !ctl->pub->full)
+		sa_dirty_rules(ctl->pub, sa);
+}
+
+void ctl_publish_all(struct ctl *ctl)
+{
+	if (ctl->pub != NULL)
+		ctl->pub->full = true;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Publication.                                                              */
+
+static void pending_clear(struct ctl_publish *pub)
+{
+	while (pub->dirty != NULL)
+		clear_dirty(pub, pub->dirty);
+	pub->nchanges = 0;
+	pub->full = false;
+}
+
+/* Rebuild the rule indexes from the store, then every SA's. */
+static int reindex(struct ctl_publish *pub)
+{
+	struct ctl *ctl = pub->ctl;
+	uint32_t cursor = 0;
+	struct ctl_sa *sa;
+
+	rules_drop(pub);
+	for (const struct ctl_spd_rule *r = ctl_spd_first(ctl->spd); r != NULL;
+	     r = ctl_spd_next(ctl->spd, r)) {
+		if (rule_index(pub, r) != 0)
+			return -ENOMEM;
+	}
+	while ((sa = ctl_sadb_next(ctl->sadb, &cursor)) != NULL) {
+		sa_unindex(pub, sa);
+		if (sa_index(pub, sa) != 0)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int ctl_publish_now(struct ctl_publish *pub)
 {
 	struct ctl *ctl = pub->ctl;
-	uint32_t n = ctl_spd_count(ctl->spd), bad = 0;
+	uint32_t n = ctl_spd_count(ctl->spd), bad = 0, i = 0;
 	struct dp_policy *rules = NULL;
 	int err;
 
+	/* Whatever happens, nothing older stays pending: a failure below
+	 * leaves the set as it was and the next change retries in full. */
+	pending_clear(pub);
+	pub->st.full++;
 	if (n > 0) {
 		rules = calloc(n, sizeof(*rules));
-		if (rules == NULL)
+		if (rules == NULL) {
+			pub->full = true;
 			return -ENOMEM;
+		}
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		const struct ctl_spd_rule *r = ctl_spd_at(ctl->spd, i);
-		struct dp_policy *p = &rules[i];
-
-		p->index = r->pol.sadb_x_pol_index;
-		p->priority = r->pol.sadb_x_pol_priority;
-		p->dir = r->pol.sadb_x_pol_dir;
-		p->action = r->pol.sadb_x_pol_action;
-		p->flags = r->pol.sadb_x_pol_flags & DP_POLICY_F_ALL;
-		selector_to_dp(r->has_inner ? &r->inner : &r->sel, &p->sel);
-		if (p->action == DP_POLICY_PROTECT)
-			bind_sas(ctl, r, p);
-	}
-	/* Recorded even when the publication fails: the same input would fail
-	 * again, and the next change retries. */
-	pub->published = true;
-	pub->spd_version = ctl_spd_version(ctl->spd);
-	pub->requests = ctl->stats.requests;
-	pub->events = ctl->stats.events;
-	pub->expires = ctl->stats.expires_sent;
-	pub->sas = ctl_sadb_count(ctl->sadb);
+	for (const struct ctl_spd_rule *r = ctl_spd_first(ctl->spd); r != NULL;
+	     r = ctl_spd_next(ctl->spd, r))
+		rule_policy(pub, r, rule_find(pub, r->pol.sadb_x_pol_index), &rules[i++]);
 	err = dp_spd_publish(pub->spd, rules, n, &bad);
 	free(rules);
-	if (err != 0)
+	if (err != 0) {
 		ctl_log(LOG_ERR, "policy publication failed at rule %u: %s", bad, strerror(-err));
+		pub->st.failures++;
+	}
 	return err;
+}
+
+/* Push the queued changes and the dirty rules; one commit. */
+static int publish_changes(struct ctl_publish *pub)
+{
+	struct ctl *ctl = pub->ctl;
+	struct dp_policy p;
+	int err = 0;
+
+	for (uint32_t i = 0; i < pub->nchanges && err == 0; i++) {
+		const struct pub_change *c = &pub->changes[i];
+		const struct ctl_spd_rule *r;
+		struct pub_rule *pr;
+
+		if (c->del) {
+			err = dp_spd_policy_del(pub->spd, c->index);
+			if (err == -ENOENT) /* added and deleted before a push */
+				err = 0;
+			continue;
+		}
+		r = ctl_spd_get(ctl->spd, c->index);
+		if (r == NULL)
+			continue; /* deleted since: its delete follows */
+		pr = rule_find(pub, c->index);
+		if (pr != NULL)
+			clear_dirty(pub, pr);
+		rule_policy(pub, r, pr, &p);
+		err = dp_spd_policy_set(pub->spd, &p);
+		pub->st.sets++;
+	}
+	pub->nchanges = 0;
+	while (pub->dirty != NULL && err == 0) {
+		struct pub_rule *pr = pub->dirty;
+		const struct ctl_spd_rule *r = ctl_spd_get(ctl->spd, pr->index);
+
+		clear_dirty(pub, pr);
+		pub->st.rebinds++;
+		policy_head(r, &p);
+		bind_indexed(pub, r, &p);
+		if (same_binding(pr, &p))
+			continue;
+		pr->n_out = p.n_out;
+		pr->n_in = p.n_in;
+		memcpy(pr->out, p.out, sizeof(pr->out));
+		memcpy(pr->in, p.in, sizeof(pr->in));
+		err = dp_spd_policy_set(pub->spd, &p);
+		pub->st.sets++;
+	}
+	if (err == 0)
+		err = dp_spd_commit(pub->spd);
+	pub->st.commits++;
+	if (err != 0) {
+		ctl_log(LOG_ERR, "incremental policy publication failed: %s; publishing all",
+			strerror(-err));
+		pub->st.failures++;
+		return ctl_publish_now(pub);
+	}
+	return 0;
+}
+
+int ctl_publish_sync(struct ctl_publish *pub)
+{
+	uint32_t n = ctl_spd_count(pub->ctl->spd);
+
+	if (pub->full)
+		return reindex(pub) == 0 ? ctl_publish_now(pub) : -ENOMEM;
+	if (pub->nchanges == 0 && pub->ndirty == 0)
+		return 0;
+	/* A quarter of the rules or more: one compilation is cheaper. */
+	if (n >= 64 && (uint64_t)pub->nchanges + pub->ndirty > n / 4)
+		return ctl_publish_now(pub);
+	return publish_changes(pub);
 }
 
 static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	struct ctl_publish *pub = w->data;
-	struct ctl *ctl = pub->ctl;
-
 	(void)loop;
 	(void)revents;
-	if (pub->published && pub->spd_version == ctl_spd_version(ctl->spd) &&
-	    pub->requests == ctl->stats.requests && pub->events == ctl->stats.events &&
-	    pub->expires == ctl->stats.expires_sent && pub->sas == ctl_sadb_count(ctl->sadb))
-		return;
-	(void)ctl_publish_now(pub);
+	(void)ctl_publish_sync(w->data);
 }
 
 struct ctl_publish *ctl_publish_new(struct ctl *ctl, struct dp_spd *spd)
@@ -287,6 +1172,13 @@ struct ctl_publish *ctl_publish_new(struct ctl *ctl, struct dp_spd *spd)
 		return NULL;
 	pub->ctl = ctl;
 	pub->spd = spd;
+	pub->full = true;
+	if (reindex(pub) != 0) {
+		ctl_publish_free(pub);
+		errno = ENOMEM;
+		return NULL;
+	}
+	ctl->pub = pub;
 	ev_prepare_init(&pub->prepare_w, prepare_cb);
 	pub->prepare_w.data = pub;
 	ev_prepare_start(ctl->loop, &pub->prepare_w);
@@ -295,8 +1187,45 @@ struct ctl_publish *ctl_publish_new(struct ctl *ctl, struct dp_spd *spd)
 
 void ctl_publish_free(struct ctl_publish *pub)
 {
+	uint32_t cursor = 0;
+	struct ctl_sa *sa;
+
 	if (pub == NULL)
 		return;
 	ev_prepare_stop(pub->ctl->loop, &pub->prepare_w);
+	if (pub->ctl->pub == pub)
+		pub->ctl->pub = NULL;
+	rules_drop(pub);
+	while ((sa = ctl_sadb_next(pub->ctl->sadb, &cursor)) != NULL)
+		sa_unindex(pub, sa);
+	map_free(&pub->rmap);
+	map_free(&pub->smap);
+	free(pub->rtab);
+	free(pub->changes);
 	free(pub);
+}
+
+int ctl_publish_verify(struct ctl_publish *pub, uint32_t *bad)
+{
+	struct ctl *ctl = pub->ctl;
+
+	for (const struct ctl_spd_rule *r = ctl_spd_first(ctl->spd); r != NULL;
+	     r = ctl_spd_next(ctl->spd, r)) {
+		const struct pub_rule *pr = rule_find(pub, r->pol.sadb_x_pol_index);
+		struct dp_policy want;
+
+		ctl_publish_reference(ctl, r, &want);
+		if (want.action != DP_POLICY_PROTECT)
+			continue;
+		if (pr == NULL || !same_binding(pr, &want)) {
+			*bad = r->pol.sadb_x_pol_index;
+			return -EDOM;
+		}
+	}
+	return 0;
+}
+
+void ctl_publish_get_stats(const struct ctl_publish *pub, struct ctl_publish_stats *st)
+{
+	*st = pub->st;
 }

@@ -85,6 +85,7 @@ void ctl_sa_destroy(struct ctl *ctl, struct ctl_sa *sa)
 		dp_sa_delete(ctl->dp, sa->handle);
 	if (sa->state == SADB_SASTATE_LARVAL && ctl->stats.larval > 0)
 		ctl->stats.larval--;
+	ctl_publish_sa_detach(ctl, sa);
 	ctl_sadb_remove(ctl->sadb, sa);
 	ctl_sa_free(sa);
 }

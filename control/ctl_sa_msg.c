@@ -412,6 +412,7 @@ int ctl_msg_add(struct ctl_req *r)
 	ctl->next_owner++;
 	sa->added = ctl_now(ctl);
 	sa->add_time = (uint64_t)sa->added;
+	ctl_publish_sa_attach(ctl, sa);
 	pair_link(sa, partner);
 	ctl_lifetime_arm(ctl, sa);
 	sa = NULL;
@@ -488,6 +489,7 @@ int ctl_msg_getspi(struct ctl_req *r)
 	ctl->stats.larval++;
 	sa->added = ctl_now(ctl);
 	sa->add_time = (uint64_t)sa->added;
+	ctl_publish_sa_attach(ctl, sa);
 	ctl_lifetime_arm(ctl, sa);
 	pfk_build_init(&b, ctl->wbuf, sizeof(ctl->wbuf), SADB_GETSPI, sa->satype,
 		       m->hdr->sadb_msg_seq, m->hdr->sadb_msg_pid);
@@ -539,6 +541,7 @@ static int update_larval(struct ctl_req *r, struct ctl_sa *sa)
 		goto out;
 	}
 	/* Commit: move everything but the SADB links into the record. */
+	ctl_publish_sa_detach(ctl, sa);
 	ctl->next_owner++;
 	if (ctl->stats.larval > 0)
 		ctl->stats.larval--;
@@ -559,6 +562,7 @@ static int update_larval(struct ctl_req *r, struct ctl_sa *sa)
 		tmp->ext_len = old_len;
 	}
 	ctl_sadb_index_handle(ctl->sadb, sa);
+	ctl_publish_sa_attach(ctl, sa);
 	pair_link(sa, partner);
 	ctl_lifetime_arm(ctl, sa);
 	reply_all(ctl, r->client, m);
@@ -689,6 +693,7 @@ static int update_mature(struct ctl_req *r, struct ctl_sa *sa, bool reply)
 	sa->soft = soft;
 	sa->idle = idle;
 	sa->state = state;
+	ctl_publish_sa_changed(ctl, sa);
 	sa->lease_limit = lease;
 	sa->lease_external = lease_ext;
 	pair_link(sa, partner);
@@ -755,6 +760,7 @@ int ctl_sa_update_pair(struct ctl_req *r, struct ctl_sa *sa, struct ctl_sa *part
 		partner->soft = soft;
 		partner->idle = idle;
 		partner->state = state;
+		ctl_publish_sa_changed(ctl, partner);
 		if (m->lt_soft != NULL)
 			partner->expired &= ~CTL_EXP_SOFT;
 		ctl_lifetime_arm(ctl, partner);

@@ -1,5 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
-/* ctl_spd.c: the policy store (see ctl_spd.h). */
+/*
+ * ctl_spd.c: the policy store (see ctl_spd.h).
+ *
+ * Scale (a million rules): every change is O(1) or O(log n), never a walk
+ * or a memmove of the store.
+ * - by index: a chained hash (get), and an array in index order with
+ *   holes for deleted rules (dump cursors), compacted when half are holes;
+ *   indices only grow, so an add appends;
+ * - duplicates: a chained hash on direction, priority and selectors;
+ * - match order: a treap of the distinct priorities, each naming its run
+ *   of rules in one list in match order; a new rule has the largest index
+ *   so it ends its priority's run.
+ */
 #include "ctl_spd.h"
 
 #include <errno.h>
@@ -10,30 +22,128 @@
 
 #include "dpsec/pfkey.h"
 
+struct spd_prio;
+
+struct spd_node {
+	struct ctl_spd_rule rule;        /* first: a rule pointer is a node */
+	struct spd_node *next, *prev;    /* match order */
+	struct spd_node *inext;          /* index hash chain */
+	struct spd_node *dnext;          /* duplicate hash chain */
+	struct spd_prio *prio;
+	uint32_t dhash;
+};
+
+/* One distinct priority: a treap node (key prio, heap on weight). */
+struct spd_prio {
+	uint32_t prio, weight;
+	struct spd_prio *left, *right;
+	struct spd_node *first, *last;   /* its run in the match-order list */
+};
+
+struct spd_slot {
+	uint32_t index;
+	struct spd_node *node;           /* NULL: deleted */
+};
+
 struct ctl_spd {
-	struct ctl_spd_rule **by_index; /* ascending index (indices only grow) */
-	struct ctl_spd_rule **by_prio;  /* match order */
-	uint32_t n, cap;
+	struct spd_node **ihash, **dhash;
+	uint32_t nbuckets;               /* power of two, both hashes */
+	struct spd_slot *by_index;       /* ascending index, with holes */
+	uint32_t nslots, slot_cap, holes;
+	struct spd_prio *root;
+	struct spd_node *head, *tail;    /* match order */
+	uint32_t n;
 	uint32_t next_index;
 	uint32_t max;
 	uint64_t version;
+	uint32_t rng;
 };
+
+static uint64_t mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static uint32_t bytes_hash(uint64_t h, const void *p, size_t len)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < len; i++)
+		h = h * 0x100000001b3ull ^ b[i];
+	return (uint32_t)mix(h);
+}
+
+static uint32_t index_hash(uint32_t index)
+{
+	return (uint32_t)mix(index);
+}
+
+/* Hash of what makes two rules the same (same_rule()). */
+static uint32_t dup_hash(const struct ctl_spd_rule *r)
+{
+	uint64_t h = ((uint64_t)r->pol.sadb_x_pol_dir << 32) ^ r->pol.sadb_x_pol_priority;
+	uint32_t x = bytes_hash(h, &r->sel, sizeof(r->sel));
+
+	if (r->has_inner)
+		x = bytes_hash(x, &r->inner, sizeof(r->inner));
+	return x;
+}
+
+static struct spd_node *node_of(const struct ctl_spd_rule *r)
+{
+	return (struct spd_node *)(void *)(uintptr_t)r;
+}
 
 struct ctl_spd *ctl_spd_new(uint32_t max)
 {
 	struct ctl_spd *spd = calloc(1, sizeof(*spd));
 
-	if (spd != NULL) {
-		spd->next_index = 1;
-		spd->max = max == 0 || max > CTL_SPD_MAX ? CTL_SPD_MAX : max;
+	if (spd == NULL)
+		return NULL;
+	spd->next_index = 1;
+	spd->max = max == 0 || max > CTL_SPD_MAX ? CTL_SPD_MAX : max;
+	spd->rng = 0x9e3779b9u;
+	spd->nbuckets = 256;
+	spd->ihash = calloc(spd->nbuckets, sizeof(*spd->ihash));
+	spd->dhash = calloc(spd->nbuckets, sizeof(*spd->dhash));
+	if (spd->ihash == NULL || spd->dhash == NULL) {
+		free(spd->ihash);
+		free(spd->dhash);
+		free(spd);
+		return NULL;
 	}
 	return spd;
 }
 
+static void prio_free(struct spd_prio *p)
+{
+	while (p != NULL) {
+		struct spd_prio *r = p->right;
+
+		prio_free(p->left);
+		free(p);
+		p = r;
+	}
+}
+
 void ctl_spd_flush(struct ctl_spd *spd)
 {
-	for (uint32_t i = 0; i < spd->n; i++)
-		free(spd->by_index[i]);
+	struct spd_node *n = spd->head, *next;
+
+	for (; n != NULL; n = next) {
+		next = n->next;
+		free(n);
+	}
+	prio_free(spd->root);
+	spd->root = NULL;
+	spd->head = spd->tail = NULL;
+	memset(spd->ihash, 0, spd->nbuckets * sizeof(*spd->ihash));
+	memset(spd->dhash, 0, spd->nbuckets * sizeof(*spd->dhash));
+	spd->nslots = spd->holes = 0;
 	spd->n = 0;
 	spd->version++;
 }
@@ -43,8 +153,9 @@ void ctl_spd_free(struct ctl_spd *spd)
 	if (spd == NULL)
 		return;
 	ctl_spd_flush(spd);
+	free(spd->ihash);
+	free(spd->dhash);
 	free(spd->by_index);
-	free(spd->by_prio);
 	free(spd);
 }
 
@@ -87,16 +198,6 @@ int ctl_spd_rule_from_msg(const struct pfk_msg *m, struct ctl_spd_rule *out, uin
 	return 0;
 }
 
-/* Match order: priority, then index. */
-static int prio_cmp(const struct ctl_spd_rule *a, const struct ctl_spd_rule *b)
-{
-	if (a->pol.sadb_x_pol_priority != b->pol.sadb_x_pol_priority)
-		return a->pol.sadb_x_pol_priority < b->pol.sadb_x_pol_priority ? -1 : 1;
-	if (a->pol.sadb_x_pol_index != b->pol.sadb_x_pol_index)
-		return a->pol.sadb_x_pol_index < b->pol.sadb_x_pol_index ? -1 : 1;
-	return 0;
-}
-
 static bool same_rule(const struct ctl_spd_rule *a, const struct ctl_spd_rule *b)
 {
 	return a->pol.sadb_x_pol_dir == b->pol.sadb_x_pol_dir &&
@@ -105,13 +206,166 @@ static bool same_rule(const struct ctl_spd_rule *a, const struct ctl_spd_rule *b
 	       (!a->has_inner || memcmp(&a->inner, &b->inner, sizeof(a->inner)) == 0);
 }
 
+/* ---- priority treap ---- */
+
+static struct spd_prio *rotate_right(struct spd_prio *p)
+{
+	struct spd_prio *l = p->left;
+
+	p->left = l->right;
+	l->right = p;
+	return l;
+}
+
+static struct spd_prio *rotate_left(struct spd_prio *p)
+{
+	struct spd_prio *r = p->right;
+
+	p->right = r->left;
+	r->left = p;
+	return r;
+}
+
+static struct spd_prio *prio_insert(struct spd_prio *t, struct spd_prio *p)
+{
+	if (t == NULL)
+		return p;
+	if (p->prio < t->prio) {
+		t->left = prio_insert(t->left, p);
+		if (t->left->weight > t->weight)
+			t = rotate_right(t);
+	} else {
+		t->right = prio_insert(t->right, p);
+		if (t->right->weight > t->weight)
+			t = rotate_left(t);
+	}
+	return t;
+}
+
+static struct spd_prio *prio_remove(struct spd_prio *t, uint32_t prio)
+{
+	if (t == NULL)
+		return NULL;
+	if (prio < t->prio) {
+		t->left = prio_remove(t->left, prio);
+	} else if (prio > t->prio) {
+		t->right = prio_remove(t->right, prio);
+	} else if (t->left == NULL || t->right == NULL) {
+		return t->left != NULL ? t->left : t->right; /* the caller frees t */
+	} else if (t->left->weight > t->right->weight) {
+		t = rotate_right(t);
+		t->right = prio_remove(t->right, prio);
+	} else {
+		t = rotate_left(t);
+		t->left = prio_remove(t->left, prio);
+	}
+	return t;
+}
+
+/* The node of prio, and the greatest priority below it (or NULL). */
+static struct spd_prio *prio_find(const struct ctl_spd *spd, uint32_t prio,
+	struct spd_prio **below)
+{
+	struct spd_prio *t = spd->root;
+
+	*below = NULL;
+	while (t != NULL && t->prio != prio) {
+		if (prio < t->prio) {
+			t = t->left;
+		} else {
+			*below = t;
+			t = t->right;
+		}
+	}
+	return t;
+}
+
+/* ---- hashes and index array ---- */
+
+static int grow_hashes(struct ctl_spd *spd)
+{
+	uint32_t n = spd->nbuckets * 2;
+	struct spd_node **ih = calloc(n, sizeof(*ih)), **dh = calloc(n, sizeof(*dh));
+
+	if (ih == NULL || dh == NULL) {
+		free(ih);
+		free(dh);
+		return -ENOMEM;
+	}
+	for (struct spd_node *x = spd->head; x != NULL; x = x->next) {
+		uint32_t i = index_hash(x->rule.pol.sadb_x_pol_index) & (n - 1);
+		uint32_t d = x->dhash & (n - 1);
+
+		x->inext = ih[i];
+		ih[i] = x;
+		x->dnext = dh[d];
+		dh[d] = x;
+	}
+	free(spd->ihash);
+	free(spd->dhash);
+	spd->ihash = ih;
+	spd->dhash = dh;
+	spd->nbuckets = n;
+	return 0;
+}
+
+static void compact_slots(struct ctl_spd *spd)
+{
+	uint32_t w = 0;
+
+	for (uint32_t i = 0; i < spd->nslots; i++) {
+		if (spd->by_index[i].node != NULL)
+			spd->by_index[w++] = spd->by_index[i];
+	}
+	spd->nslots = w;
+	spd->holes = 0;
+}
+
+static int reserve_slot(struct ctl_spd *spd)
+{
+	uint32_t cap;
+	struct spd_slot *s;
+
+	if (spd->nslots < spd->slot_cap)
+		return 0;
+	if (spd->holes > spd->nslots / 4) {
+		compact_slots(spd);
+		return 0;
+	}
+	cap = spd->slot_cap ? spd->slot_cap * 2 : 64;
+	s = realloc(spd->by_index, cap * sizeof(*s));
+	if (s == NULL)
+		return -ENOMEM;
+	spd->by_index = s;
+	spd->slot_cap = cap;
+	return 0;
+}
+
+/* Binary search in by_index: position of index, or of the first greater. */
+static uint32_t index_pos(const struct ctl_spd *spd, uint32_t index)
+{
+	uint32_t lo = 0, hi = spd->nslots;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (spd->by_index[mid].index < index)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag)
 {
-	struct ctl_spd_rule *copy;
-	uint32_t pos;
+	uint32_t dh = dup_hash(rule);
+	struct spd_prio *p, *below;
+	struct spd_node *n, *after;
+	uint32_t h;
 
-	for (uint32_t i = 0; i < spd->n; i++) {
-		if (same_rule(spd->by_index[i], rule)) {
+	for (n = spd->dhash[dh & (spd->nbuckets - 1)]; n != NULL; n = n->dnext) {
+		if (n->dhash == dh && same_rule(&n->rule, rule)) {
 			*diag = SADB_X_DIAGNOSTIC_DPSEC_POLICY_EXISTS;
 			return -EEXIST;
 		}
@@ -120,28 +374,54 @@ int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag)
 		*diag = SADB_X_DIAGNOSTIC_DPSEC_NO_RESOURCES;
 		return -ENOSPC;
 	}
-	if (spd->n == spd->cap) {
-		uint32_t cap = spd->cap ? spd->cap * 2 : 16;
-		struct ctl_spd_rule **a = realloc(spd->by_index, cap * sizeof(*a));
-
-		if (a == NULL)
-			goto nomem;
-		spd->by_index = a;
-		a = realloc(spd->by_prio, cap * sizeof(*a));
-		if (a == NULL)
-			goto nomem;
-		spd->by_prio = a;
-		spd->cap = cap;
-	}
-	copy = malloc(sizeof(*copy));
-	if (copy == NULL)
+	if ((spd->n >= spd->nbuckets && grow_hashes(spd) != 0) || reserve_slot(spd) != 0)
 		goto nomem;
+	p = prio_find(spd, rule->pol.sadb_x_pol_priority, &below);
+	if (p == NULL) {
+		p = calloc(1, sizeof(*p));
+		if (p == NULL)
+			goto nomem;
+		spd->rng ^= spd->rng << 13;
+		spd->rng ^= spd->rng >> 17;
+		spd->rng ^= spd->rng << 5;
+		p->prio = rule->pol.sadb_x_pol_priority;
+		p->weight = spd->rng;
+	}
+	n = calloc(1, sizeof(*n));
+	if (n == NULL) {
+		if (p->first == NULL)
+			free(p);
+		goto nomem;
+	}
 	rule->pol.sadb_x_pol_index = spd->next_index++;
-	*copy = *rule;
-	spd->by_index[spd->n] = copy;
-	for (pos = spd->n; pos > 0 && prio_cmp(spd->by_prio[pos - 1], copy) > 0; pos--)
-		spd->by_prio[pos] = spd->by_prio[pos - 1];
-	spd->by_prio[pos] = copy;
+	n->rule = *rule;
+	n->dhash = dh;
+	n->prio = p;
+	/* Match order: last of its priority's run, or after the run below. */
+	if (p->first == NULL) {
+		spd->root = prio_insert(spd->root, p);
+		after = below != NULL ? below->last : NULL;
+		p->first = n;
+	} else {
+		after = p->last;
+	}
+	p->last = n;
+	n->prev = after;
+	n->next = after != NULL ? after->next : spd->head;
+	if (n->next != NULL)
+		n->next->prev = n;
+	else
+		spd->tail = n;
+	if (after != NULL)
+		after->next = n;
+	else
+		spd->head = n;
+	h = index_hash(rule->pol.sadb_x_pol_index) & (spd->nbuckets - 1);
+	n->inext = spd->ihash[h];
+	spd->ihash[h] = n;
+	n->dnext = spd->dhash[dh & (spd->nbuckets - 1)];
+	spd->dhash[dh & (spd->nbuckets - 1)] = n;
+	spd->by_index[spd->nslots++] = (struct spd_slot){ rule->pol.sadb_x_pol_index, n };
 	spd->n++;
 	spd->version++;
 	return 0;
@@ -150,62 +430,94 @@ nomem:
 	return -ENOMEM;
 }
 
-/* Binary search in by_index: position of index, or of the first greater. */
-static uint32_t index_pos(const struct ctl_spd *spd, uint32_t index)
-{
-	uint32_t lo = 0, hi = spd->n;
-
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (spd->by_index[mid]->pol.sadb_x_pol_index < index)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 const struct ctl_spd_rule *ctl_spd_get(const struct ctl_spd *spd, uint32_t index)
 {
-	uint32_t pos = index_pos(spd, index);
+	const struct spd_node *n = spd->ihash[index_hash(index) & (spd->nbuckets - 1)];
 
-	if (pos < spd->n && spd->by_index[pos]->pol.sadb_x_pol_index == index)
-		return spd->by_index[pos];
+	for (; n != NULL; n = n->inext) {
+		if (n->rule.pol.sadb_x_pol_index == index)
+			return &n->rule;
+	}
 	return NULL;
+}
+
+static void unlink_chain(struct spd_node **pp, struct spd_node *n, size_t link_off)
+{
+	while (*pp != NULL) {
+		struct spd_node **next = (struct spd_node **)(void *)((char *)*pp + link_off);
+
+		if (*pp == n) {
+			*pp = *next;
+			return;
+		}
+		pp = next;
+	}
 }
 
 int ctl_spd_delete(struct ctl_spd *spd, uint32_t index, struct ctl_spd_rule *out)
 {
-	uint32_t pos = index_pos(spd, index), p;
-	struct ctl_spd_rule *r;
+	const struct ctl_spd_rule *r = ctl_spd_get(spd, index);
+	struct spd_node *n;
+	struct spd_prio *p;
+	uint32_t pos;
 
-	if (pos >= spd->n || spd->by_index[pos]->pol.sadb_x_pol_index != index)
+	if (r == NULL)
 		return -ENOENT;
-	r = spd->by_index[pos];
-	memmove(&spd->by_index[pos], &spd->by_index[pos + 1],
-		(spd->n - pos - 1) * sizeof(r));
-	for (p = 0; spd->by_prio[p] != r; p++)
-		;
-	memmove(&spd->by_prio[p], &spd->by_prio[p + 1], (spd->n - p - 1) * sizeof(r));
+	n = node_of(r);
+	p = n->prio;
+	unlink_chain(&spd->ihash[index_hash(index) & (spd->nbuckets - 1)], n,
+		     offsetof(struct spd_node, inext));
+	unlink_chain(&spd->dhash[n->dhash & (spd->nbuckets - 1)], n,
+		     offsetof(struct spd_node, dnext));
+	pos = index_pos(spd, index);
+	spd->by_index[pos].node = NULL;
+	spd->holes++;
+	if (p->first == n && p->last == n) {
+		spd->root = prio_remove(spd->root, p->prio);
+		free(p);
+	} else if (p->first == n) {
+		p->first = n->next;
+	} else if (p->last == n) {
+		p->last = n->prev;
+	}
+	if (n->prev != NULL)
+		n->prev->next = n->next;
+	else
+		spd->head = n->next;
+	if (n->next != NULL)
+		n->next->prev = n->prev;
+	else
+		spd->tail = n->prev;
 	spd->n--;
 	spd->version++;
 	if (out != NULL)
-		*out = *r;
-	free(r);
+		*out = n->rule;
+	free(n);
+	if (spd->holes > 64 && spd->holes > spd->nslots / 2)
+		compact_slots(spd);
 	return 0;
 }
 
-const struct ctl_spd_rule *ctl_spd_at(const struct ctl_spd *spd, uint32_t pos)
+const struct ctl_spd_rule *ctl_spd_first(const struct ctl_spd *spd)
 {
-	return pos < spd->n ? spd->by_prio[pos] : NULL;
+	return spd->head != NULL ? &spd->head->rule : NULL;
+}
+
+const struct ctl_spd_rule *ctl_spd_next(const struct ctl_spd *spd, const struct ctl_spd_rule *r)
+{
+	const struct spd_node *n = node_of(r)->next;
+
+	(void)spd;
+	return n != NULL ? &n->rule : NULL;
 }
 
 const struct ctl_spd_rule *ctl_spd_next_by_index(const struct ctl_spd *spd, uint32_t after)
 {
-	uint32_t pos = index_pos(spd, after + 1);
-
-	return pos < spd->n ? spd->by_index[pos] : NULL;
+	for (uint32_t pos = index_pos(spd, after + 1); pos < spd->nslots; pos++) {
+		if (spd->by_index[pos].node != NULL)
+			return &spd->by_index[pos].node->rule;
+	}
+	return NULL;
 }
 
 uint32_t ctl_spd_count(const struct ctl_spd *spd)
@@ -217,7 +529,6 @@ uint64_t ctl_spd_version(const struct ctl_spd *spd)
 {
 	return spd->version;
 }
-
 static bool prefix_match(const uint8_t *want, const uint8_t *have, unsigned int bits)
 {
 	unsigned int bytes = bits / 8, rest = bits % 8;
@@ -283,8 +594,8 @@ static bool endpoints_match(const struct ctl_spd_rule *r, const struct ctl_spd_f
 
 const struct ctl_spd_rule *ctl_spd_match(const struct ctl_spd *spd, const struct ctl_spd_flow *f)
 {
-	for (uint32_t i = 0; i < spd->n; i++) {
-		const struct ctl_spd_rule *r = spd->by_prio[i];
+	for (const struct spd_node *n = spd->head; n != NULL; n = n->next) {
+		const struct ctl_spd_rule *r = &n->rule;
 		uint8_t dir = r->pol.sadb_x_pol_dir;
 
 		if (dir != SADB_X_DPSEC_DIR_BOTH && dir != f->dir)

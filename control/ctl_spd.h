@@ -4,9 +4,11 @@
  *
  * Rules are kept twice: by index (the name clients use) and in match order
  * (priority, lower first; then index, older first).  The store is
- * authoritative; when the dataplane gains its SPD lookup (the gateway
- * issue) it is published from here: ctl_spd_version() changes on every
- * change, and ctl_spd_at() walks the rules in match order.
+ * authoritative; ctl_publish.c publishes it to the dataplane:
+ * ctl_spd_version() changes on every change, and ctl_spd_first()/_next()
+ * walk the rules in match order.  Up to a million rules: add, delete and
+ * get cost O(1) or O(log distinct priorities), never O(rules); only
+ * ctl_spd_match() (inverse ACQUIRE) walks.
  *
  * libc only (no libev, no DPSK): unit-testable alone.  One thread.
  */
@@ -22,7 +24,9 @@
 struct pfk_msg;
 
 #define CTL_SPD_SAREQ_MAX 16u
-#define CTL_SPD_MAX 65536u
+/* As many rules as the dataplane takes (DP_SPD_RULES_MAX; this header is
+ * libc only, ctl_publish.c asserts they agree). */
+#define CTL_SPD_MAX (1u << 20)
 
 struct ctl_spd_rule {
 	struct sadb_x_dpsec_policy pol;   /* index assigned by the store */
@@ -67,8 +71,10 @@ int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag);
 /* Remove by index into *out (may be NULL).  -ENOENT (POLICY_NOTFOUND). */
 int ctl_spd_delete(struct ctl_spd *spd, uint32_t index, struct ctl_spd_rule *out);
 const struct ctl_spd_rule *ctl_spd_get(const struct ctl_spd *spd, uint32_t index);
-/* Rule at position pos in match order, NULL past the end. */
-const struct ctl_spd_rule *ctl_spd_at(const struct ctl_spd *spd, uint32_t pos);
+/* Walk in match order: the first rule, the one after r (a rule of this
+ * store); NULL at the end.  O(1) each. */
+const struct ctl_spd_rule *ctl_spd_first(const struct ctl_spd *spd);
+const struct ctl_spd_rule *ctl_spd_next(const struct ctl_spd *spd, const struct ctl_spd_rule *r);
 /* Position (in match order) of the first rule with index > after; used by
  * dump cursors that must survive changes between calls. */
 const struct ctl_spd_rule *ctl_spd_next_by_index(const struct ctl_spd *spd, uint32_t after);

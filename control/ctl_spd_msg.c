@@ -36,6 +36,7 @@ int ctl_msg_spdadd(struct ctl_req *r)
 	err = ctl_spd_add(ctl->spd, &rule, r->diag);
 	if (err != 0)
 		return err;
+	ctl_publish_rule_added(ctl, ctl_spd_get(ctl->spd, rule.pol.sadb_x_pol_index));
 	n = rule_msg(ctl, SADB_X_DPSEC_SPDADD, r->m->hdr, &rule);
 	if (n > 0)
 		ctl_send_all(ctl, r->client, ctl->wbuf, (size_t)n);
@@ -52,6 +53,7 @@ int ctl_msg_spddelete(struct ctl_req *r)
 		*r->diag = SADB_X_DIAGNOSTIC_DPSEC_POLICY_NOTFOUND;
 		return -ENOENT;
 	}
+	ctl_publish_rule_deleted(ctl, rule.pol.sadb_x_pol_index);
 	n = rule_msg(ctl, SADB_X_DPSEC_SPDDELETE, r->m->hdr, &rule);
 	if (n > 0)
 		ctl_send_all(ctl, r->client, ctl->wbuf, (size_t)n);
@@ -98,5 +100,6 @@ int ctl_msg_spddump(struct ctl_req *r)
 int ctl_msg_spdflush(struct ctl_req *r)
 {
 	ctl_spd_flush(r->ctl->spd);
+	ctl_publish_all(r->ctl);
 	return ctl_reply_all(r->ctl, r->client, r->m);
 }

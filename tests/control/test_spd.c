@@ -110,10 +110,10 @@ static void test_order_and_match(void **state)
 	assert_int_equal(b.pol.sadb_x_pol_index, 2);
 	assert_int_equal(c.pol.sadb_x_pol_index, 3);
 	/* Match order: b (50), a (100, index 1), c (100, index 3). */
-	assert_int_equal(ctl_spd_at(spd, 0)->pol.sadb_x_pol_index, 2);
-	assert_int_equal(ctl_spd_at(spd, 1)->pol.sadb_x_pol_index, 1);
-	assert_int_equal(ctl_spd_at(spd, 2)->pol.sadb_x_pol_index, 3);
-	assert_null(ctl_spd_at(spd, 3));
+	assert_int_equal(ctl_spd_first(spd)->pol.sadb_x_pol_index, 2);
+	assert_int_equal(ctl_spd_next(spd, ctl_spd_first(spd))->pol.sadb_x_pol_index, 1);
+	assert_int_equal(ctl_spd_next(spd, ctl_spd_get(spd, 1))->pol.sadb_x_pol_index, 3);
+	assert_null(ctl_spd_next(spd, ctl_spd_get(spd, 3)));
 	want[1] = ctl_spd_get(spd, 1);
 	want[2] = ctl_spd_get(spd, 2);
 	want[3] = ctl_spd_get(spd, 3);
