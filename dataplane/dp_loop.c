@@ -30,6 +30,7 @@
 #include <rte_ethdev.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_prefetch.h>
 
 #include "dp_arp_nd.h"
 #include "dp_counters.h"
@@ -94,11 +95,25 @@ static void ip_to_tap(struct loop *l, struct rte_mbuf *m, uint16_t port)
 	to_tap(l, m, port);
 }
 
+/* Whether every queued frame goes out the same port (the usual case:
+ * one direction per burst), which can then be sent without sorting. */
+static bool out_one_port(const struct loop *l)
+{
+	for (uint16_t i = 1; i < l->out.n; i++)
+		if (l->out_ports[i] != l->out_ports[0])
+			return false;
+	return l->out.n > 0 && l->n_tap == 0 && l->out_ports[0] < l->gw->n_ports;
+}
+
 static void flush(struct loop *l)
 {
 	struct rte_mbuf *batch[OUT_MAX];
 	struct dp_gw *gw = l->gw;
 
+	if (out_one_port(l)) {
+		dp_gw_tx(gw, l->id, l->out_ports[0], false, l->out_pkts, l->out.n);
+		l->out.n = 0;
+	}
 	for (uint16_t p = 0; p < gw->n_ports && (l->out.n > 0 || l->n_tap > 0); p++) {
 		uint16_t n = 0;
 
@@ -169,18 +184,14 @@ static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 static bool ttl_dec(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
 	struct rte_mbuf **icmp)
 {
-	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
-	uint8_t *ttl = ip[0] >> 4 == 4 ? ip + 8 : ip + 7;
-
-	if (*ttl <= 1) {
-		*icmp = dp_icmp_time_exceeded(l->gw->net, l->id, l->gw->mp, m, in_port);
-		drop(l, m, DP_DROP_TTL_EXCEEDED);
-		return false;
-	}
-	(*ttl)--;
-	if (ip[0] >> 4 == 4)
-		dp_ipv4_csum_set(ip);
-	return true;
+	/* The IPv4 checksum is fixed incrementally (RFC 1624): over a valid
+	 * header the same bytes as recomputing it, without summing the
+	 * header again right after the TTL store. */
+	if (dp_ip_ttl_dec(rte_pktmbuf_mtod(m, uint8_t *)))
+		return true;
+	*icmp = dp_icmp_time_exceeded(l->gw->net, l->id, l->gw->mp, m, in_port);
+	drop(l, m, DP_DROP_TTL_EXCEEDED);
+	return false;
 }
 
 static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t in_port);
@@ -222,7 +233,7 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 	struct dp_nexthop nh[BURST], nh2[BURST * 2];
 	struct rte_mbuf *keep[BURST * 2], *errs[BURST];
 	uint8_t res[BURST * 2];
-	uint16_t k = 0, n_err = 0;
+	uint16_t k = 0, n_err = 0, mtu_port = NO_PORT, mtu = 0;
 
 	while (n > BURST) {
 		route_send(l, pkts, BURST, in_port);
@@ -233,13 +244,14 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 		return;
 	dp_route_burst(l->gw->net, l->id, pkts, n, nh);
 	for (uint16_t i = 0; i < n; i++) {
-		uint16_t mtu;
-
 		if (nh[i].port == NO_PORT || nh[i].port >= l->gw->n_ports) {
 			drop(l, pkts[i], DP_DROP_NOT_FOR_US);
 			continue;
 		}
-		mtu = dp_net_port_mtu(l->gw->net, nh[i].port);
+		if (nh[i].port != mtu_port) { /* once per run of one port */
+			mtu_port = nh[i].port;
+			mtu = dp_net_port_mtu(l->gw->net, mtu_port);
+		}
 		if (mtu != 0 && rte_pktmbuf_pkt_len(pkts[i]) > mtu) {
 			too_big(l, pkts[i], mtu, in_port, keep, nh2, &nh[i], &k, errs, &n_err);
 			continue;
@@ -249,10 +261,14 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 	}
 	dp_neigh_resolve_burst(l->gw->net, l->id, l->gw->mp, keep, nh2, k, res, &l->out);
 	for (uint16_t i = 0; i < k; i++) {
-		if (res[i] == DP_NEIGH_SEND)
-			dp_net_tx_add(l->gw->net, l->id, &l->out, keep[i], nh2[i].port);
-		else if (res[i] == DP_NEIGH_DROP)
+		if (res[i] == DP_NEIGH_SEND && l->out.n < l->out.max) {
+			l->out_pkts[l->out.n] = keep[i];
+			l->out_ports[l->out.n++] = nh2[i].port;
+		} else if (res[i] == DP_NEIGH_SEND) {
+			dp_net_tx_add(l->gw->net, l->id, &l->out, keep[i], nh2[i].port); /* full */
+		} else if (res[i] == DP_NEIGH_DROP) {
 			drop(l, keep[i], DP_DROP_NONE);
+		}
 	}
 	if (n_err > 0)
 		route_send(l, errs, n_err, NO_PORT);
@@ -344,16 +360,22 @@ static void proc_results(struct loop *l, struct rte_mbuf **pkts, const struct dp
 	uint16_t n, uint16_t in_port)
 {
 	struct rte_mbuf *dec[BURST], *out[BURST];
-	dp_sa_handle_t sa[BURST];
+	dp_sa_handle_t sa[BURST], last = DP_SA_HANDLE_INVALID;
 	uint16_t nd = 0, no = 0;
+	bool last_in = false;
 
 	for (uint16_t i = 0; i < n; i++) {
 		const struct dp_sa *s;
 
 		switch (res[i].verdict) {
 		case DP_PROC_FORWARD:
-			s = dp_sadb_get(l->gw->ctx->sadb, res[i].sa);
-			if (s != NULL && s->dir == DP_DIR_IN) {
+			if (res[i].sa != last || last == DP_SA_HANDLE_INVALID) {
+				/* Once per run of one SA. */
+				s = dp_sadb_get(l->gw->ctx->sadb, res[i].sa);
+				last = res[i].sa;
+				last_in = s != NULL && s->dir == DP_DIR_IN;
+			}
+			if (last_in) {
 				sa[nd] = res[i].sa;
 				dec[nd++] = pkts[i];
 			} else {
@@ -489,16 +511,31 @@ static uint32_t sa_inner_mtu(struct loop *l, dp_sa_handle_t h)
 	return (mtu - fixed) / blk * blk - 2u;
 }
 
+/* sa_inner_mtu() of the SA the previous packet of a burst went to: a
+ * burst's packets mostly share one SA, and what the answer depends on (the
+ * SA, the route, the port's MTU) stays valid until the worker's next
+ * quiescent state, as it did when looked up per packet. */
+struct inner_mtu_cache {
+	dp_sa_handle_t sa;          /* DP_SA_HANDLE_INVALID: empty */
+	uint32_t mtu;
+};
+
 /* Packets about to be protected that would not fit once encapsulated:
  * IPv6 and DF-set IPv4 get ICMP "too big" toward their source with the
  * inner MTU and are dropped (false); DF-clear IPv4 goes on (its outer
  * packet is fragmented). */
 static bool fits_after_encap(struct loop *l, struct rte_mbuf *m, dp_sa_handle_t h,
-	uint16_t in_port, struct rte_mbuf **errs, uint16_t *n_err)
+	uint16_t in_port, struct rte_mbuf **errs, uint16_t *n_err, struct inner_mtu_cache *c)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t inner = sa_inner_mtu(l, h);
+	uint32_t inner;
 	struct rte_mbuf *e;
+
+	if (h != c->sa || h == DP_SA_HANDLE_INVALID) {
+		c->sa = h;
+		c->mtu = sa_inner_mtu(l, h);
+	}
+	inner = c->mtu;
 
 	if (inner == 0 || rte_pktmbuf_pkt_len(m) <= inner || (ip[0] >> 4 == 4 && !dp_ip_df(ip)))
 		return true;
@@ -520,6 +557,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 	struct dp_flow flows[BURST];
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
+	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID };
 	uint16_t nl = 0, nf = 0, npr = 0, ns = 0, ne = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -547,7 +585,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 			fwd[nf++] = live[i];
 			break;
 		case DP_SPD_PROTECT:
-			if (!fits_after_encap(l, live[i], sres[i].sa[0], port, errs, &ne))
+			if (!fits_after_encap(l, live[i], sres[i].sa[0], port, errs, &ne, &mc))
 				break;
 			sa[npr] = sres[i].sa[0];
 			sa2_of[npr] = sres[i].n_sa > 1 ? sres[i].sa[1] : DP_SA_HANDLE_INVALID;
@@ -588,6 +626,21 @@ static bool is_multicast(const uint8_t *mac)
 	return (mac[0] & 1u) != 0;
 }
 
+/* memcmp(a, b, 6) == 0 without the library call. */
+static bool mac_eq(const uint8_t *a, const uint8_t *b)
+{
+	uint32_t a4, b4;
+	uint16_t a2, b2;
+
+	memcpy(&a4, a, 4);
+	memcpy(&b4, b, 4);
+	memcpy(&a2, a + 4, 2);
+	memcpy(&b2, b + 4, 2);
+	return ((a4 ^ b4) | (uint32_t)(a2 ^ b2)) == 0;
+}
+
+#define PREFETCH_AHEAD 4u
+
 /* A burst of frames from port's rx queue. */
 static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
 {
@@ -595,16 +648,22 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 	struct rte_mbuf *ip[BURST];
 	uint16_t nip = 0;
 
+	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const uint8_t *eth = rte_pktmbuf_mtod(m, const uint8_t *);
 		uint16_t type;
 
+		if (i + PREFETCH_AHEAD < n)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i + PREFETCH_AHEAD], void *));
 		if (rte_pktmbuf_data_len(m) < DP_ETHER_HDR_LEN || m->nb_segs != 1) {
 			drop(l, m, DP_DROP_TRUNCATED);
 			continue;
 		}
-		if (dp_arp_nd_match(m)) {
+		type = dp_get16(eth + 12);
+		/* ARP, or IPv6 carrying NS/NA: never IPv4, the common case. */
+		if (type != DP_ETHERTYPE_IPV4 && dp_arp_nd_match(m)) {
 			switch (dp_arp_nd_input(l->gw->net, l->id, m, port, &l->out)) {
 			case DP_ARP_ND_CONSUMED:
 				break;
@@ -622,7 +681,6 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 			}
 			continue;
 		}
-		type = dp_get16(eth + 12);
 		if (type != DP_ETHERTYPE_IPV4 && type != DP_ETHERTYPE_IPV6) {
 			dp_gw_count(l->w, DP_GW_C_NOT_IP, 1);
 			if (gp->has_tap)
@@ -631,7 +689,7 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 				drop(l, m, DP_DROP_UNSUPPORTED);
 			continue;
 		}
-		if (!is_multicast(eth) && memcmp(eth, gp->mac, 6) != 0) {
+		if (!is_multicast(eth) && !mac_eq(eth, gp->mac)) {
 			drop(l, m, DP_DROP_NOT_FOR_US);
 			continue;
 		}
@@ -662,6 +720,7 @@ static void tap_out(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 	struct dp_flow flows[BURST];
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
+	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID };
 	uint16_t na = 0, nc = 0, np_ = 0, ne = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
@@ -687,7 +746,7 @@ static void tap_out(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 	for (uint16_t i = 0; i < nc; i++) {
 		switch (sres[i].verdict) {
 		case DP_SPD_PROTECT:
-			if (fits_after_encap(l, cand[i], sres[i].sa[0], port, errs, &ne)) {
+			if (fits_after_encap(l, cand[i], sres[i].sa[0], port, errs, &ne, &mc)) {
 				sa[np_] = sres[i].sa[0];
 				prot[np_++] = cand[i];
 			}

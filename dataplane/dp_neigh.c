@@ -379,25 +379,47 @@ static void solicit_send(struct dp_net *net, unsigned int worker, struct rte_mem
 	dp_net_tx_add(net, worker, tx, m, k->port);
 }
 
-/* Prepend the Ethernet header toward mac from port.  false: no headroom
- * or no port. */
-static bool l2_fill(const struct dp_net *net, struct rte_mbuf *m, uint16_t port, uint8_t family,
-	uint64_t ms)
+/* The Ethernet header toward mac from port.  false: no port. */
+static bool l2_make(const struct dp_net *net, uint16_t port, uint8_t family, uint64_t ms,
+	uint8_t eth[DP_ETHER_HDR_LEN])
 {
 	const struct dp_net_port *p = dp_net_port_get(net, port);
-	uint8_t *eth;
 	uint16_t type = family == AF_INET ? DP_ETHERTYPE_IPV4 : DP_ETHERTYPE_IPV6;
 
 	if (p == NULL)
-		return false;
-	eth = (uint8_t *)rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN);
-	if (eth == NULL)
 		return false;
 	dp_neigh_ms_mac(ms, eth);
 	memcpy(eth + 6, p->mac, 6);
 	eth[12] = (uint8_t)(type >> 8);
 	eth[13] = (uint8_t)type;
 	return true;
+}
+
+/* Prepend the Ethernet header hdr.  false: no headroom. */
+static bool l2_put(struct rte_mbuf *m, const uint8_t hdr[DP_ETHER_HDR_LEN])
+{
+	uint8_t *eth = (uint8_t *)rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN);
+
+	if (eth == NULL)
+		return false;
+	memcpy(eth, hdr, DP_ETHER_HDR_LEN);
+	return true;
+}
+
+/* Prepend the Ethernet header toward mac from port.  false: no headroom
+ * or no port. */
+static bool l2_fill(const struct dp_net *net, struct rte_mbuf *m, uint16_t port, uint8_t family,
+	uint64_t ms)
+{
+	uint8_t hdr[DP_ETHER_HDR_LEN];
+
+	return l2_make(net, port, family, ms, hdr) && l2_put(m, hdr);
+}
+
+static bool nh_same(const struct dp_nexthop *a, const struct dp_nexthop *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
 }
 
 static void mark_used(struct dp_net *net, struct dp_neigh_entry *e, uint64_t now)
@@ -423,6 +445,12 @@ uint16_t dp_neigh_resolve_burst(struct dp_net *net, unsigned int worker, struct 
 	struct dp_net_worker *w = &net->w[worker];
 	uint64_t now = rte_get_tsc_cycles();
 	uint16_t sent = 0;
+	/* The next hop the previous packet was sent to and its Ethernet
+	 * header: a run of packets toward one next hop looks the neighbour up
+	 * once (use marking and solicitation are per entry and time, so once
+	 * per run at one `now` does what once per packet did). */
+	const struct dp_nexthop *run = NULL;
+	uint8_t run_hdr[DP_ETHER_HDR_LEN];
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_neigh_entry *e;
@@ -435,14 +463,26 @@ uint16_t dp_neigh_resolve_burst(struct dp_net *net, unsigned int worker, struct 
 			dp_net_count(w, DP_NET_C_NO_ROUTE, 1);
 			continue;
 		}
+		if (run != NULL && nh_same(&nh[i], run)) {
+			if (!l2_put(pkts[i], run_hdr)) {
+				dp_net_count(w, DP_NET_C_NO_BUFFER, 1);
+				continue;
+			}
+			res[i] = DP_NEIGH_SEND;
+			sent++;
+			continue;
+		}
+		run = NULL;
 		dp_neigh_key_make(&k, nh[i].family, nh[i].port, nh[i].addr);
 		e = entry_find(net, &k, &ms);
 		st = dp_neigh_ms_state(ms);
 		if (e != NULL && has_mac(st)) {
-			if (!l2_fill(net, pkts[i], nh[i].port, nh[i].family, ms)) {
+			if (!l2_make(net, nh[i].port, nh[i].family, ms, run_hdr) ||
+			    !l2_put(pkts[i], run_hdr)) {
 				dp_net_count(w, DP_NET_C_NO_BUFFER, 1);
 				continue;
 			}
+			run = &nh[i];
 			res[i] = DP_NEIGH_SEND;
 			sent++;
 			mark_used(net, e, now);

@@ -237,16 +237,35 @@ uint16_t dp_route_burst(struct dp_net *net, unsigned int worker, struct rte_mbuf
 	uint16_t n, struct dp_nexthop *nh)
 {
 	uint16_t routed = 0, missed = 0;
+	uint32_t last4 = 0;
+	int last = -1;              /* i of the last routed IPv4 packet */
 
 	for (uint16_t i = 0; i < n; i++) {
 		const uint8_t *ip = rte_pktmbuf_mtod(pkts[i], const uint8_t *);
 		uint32_t len = rte_pktmbuf_data_len(pkts[i]);
 		int r = -EINVAL;
 
-		if (len >= 20 && ip[0] >> 4 == 4)
-			r = dp_route_lookup(net, AF_INET, ip + 16, &nh[i]);
-		else if (len >= 40 && ip[0] >> 4 == 6)
+		if (len >= 20 && ip[0] >> 4 == 4) {
+			uint32_t dst;
+
+			/* A run of packets toward one IPv4 destination (a
+			 * tunnel's outer packets, one flow) shares the
+			 * previous lookup: a route changed during the burst
+			 * may or may not apply to any of its packets anyway,
+			 * and the next hop stays valid until the worker's
+			 * next quiescent state. */
+			memcpy(&dst, ip + 16, 4);
+			if (last >= 0 && dst == last4) {
+				nh[i] = nh[last];
+				r = 0;
+			} else {
+				r = dp_route_lookup(net, AF_INET, ip + 16, &nh[i]);
+				last = r == 0 ? i : -1;
+				last4 = dst;
+			}
+		} else if (len >= 40 && ip[0] >> 4 == 6) {
 			r = dp_route_lookup(net, AF_INET6, ip + 24, &nh[i]);
+		}
 		if (r == 0) {
 			routed++;
 		} else {
