@@ -361,6 +361,15 @@ static void dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
 		DP_CRYPTO_AUTH_FAILED : DP_CRYPTO_OK;
 }
 
+/* dp_crypto_op_fits() for an AEAD op, inlined for the GCM fast path. */
+static inline bool dp_crypto_mb_aead_fits(const struct dp_crypto_op *op)
+{
+	const struct rte_mbuf *m = op->mbuf;
+
+	return m != NULL && m->nb_segs == 1 && op->digest != NULL &&
+	       (uint64_t)op->cipher_offset + op->cipher_length <= m->data_len;
+}
+
 void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops, uint16_t n)
 {
 	IMB_MGR *mgr = w->mgr;
@@ -371,13 +380,17 @@ void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_crypto_op *op = ops[i];
 
-		if (!dp_crypto_op_fits(op)) {
-			op->status = DP_CRYPTO_ERROR;
+		if (op->sess->cipher == DP_CRYPTO_CIPHER_AES_GCM) {
+			if (dp_crypto_mb_aead_fits(op)) {
+				dp_crypto_mb_gcm(mgr, w, &gctx, op, i);
+				gcm = true;
+			} else {
+				op->status = DP_CRYPTO_ERROR;
+			}
 			continue;
 		}
-		if (op->sess->cipher == DP_CRYPTO_CIPHER_AES_GCM) {
-			dp_crypto_mb_gcm(mgr, w, &gctx, op, i);
-			gcm = true;
+		if (!dp_crypto_op_fits(op)) {
+			op->status = DP_CRYPTO_ERROR;
 			continue;
 		}
 		job = IMB_GET_NEXT_JOB(mgr);

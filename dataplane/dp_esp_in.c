@@ -20,6 +20,7 @@
 
 #include "dp_crypto.h"
 #include "dp_ip.h"
+#include "dp_mbuf.h"
 #include "dp_natt.h"
 #include "dp_proc_priv.h"
 
@@ -157,14 +158,14 @@ enum dp_drop dp_esp_in_finish(struct dp_proc *p, struct dp_pkt *pk, struct rte_m
 		if (why != DP_DROP_NONE)
 			return why;
 		rte_pktmbuf_adj(m, (uint16_t)(pl - d));
-		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - inner_len));
+		dp_mbuf_trim1(m, (uint16_t)(rte_pktmbuf_data_len(m) - inner_len));
 		return DP_DROP_NONE;
 	}
 	/* Transport: the IP headers in front move up to the payload. */
 	total = pk->hdr_len + plen;
 	memmove(pl - pk->hdr_len, d, pk->hdr_len);
 	rte_pktmbuf_adj(m, (uint16_t)(pl - pk->hdr_len - d));
-	rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - total));
+	dp_mbuf_trim1(m, (uint16_t)(rte_pktmbuf_data_len(m) - total));
 	d = rte_pktmbuf_mtod(m, uint8_t *);
 	d[pk->nh_off] = nh;
 	if ((d[0] >> 4) == 4) {

@@ -24,6 +24,7 @@
 
 #include "dp_crypto.h"
 #include "dp_ip.h"
+#include "dp_mbuf.h"
 #include "dp_natt.h"
 #include "dp_proc_priv.h"
 #include "dp_rand.h"
@@ -124,7 +125,7 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	if (why != DP_DROP_NONE)
 		return why;
 	if (ii.tot_len < len)
-		rte_pktmbuf_trim(m, (uint16_t)(len - ii.tot_len));
+		dp_mbuf_trim1(m, (uint16_t)(len - ii.tot_len));
 	len = ii.tot_len;
 	udp = sa->natt_dport != 0 ? DP_UDP_HDR_LEN : 0;
 	outer = sa->mode == DP_MODE_TUNNEL ? outer_len(sa) : 0; /* read the cold record once */
@@ -182,7 +183,7 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 		dp_put64(esp + 8, pk->seq);
 		memcpy(op->iv, esp + 8, 8);
 	}
-	t = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)trail);
+	t = dp_mbuf_append1(m, (uint16_t)trail);
 	for (uint32_t i = 0; i < pad; i++)
 		t[i] = (uint8_t)(i + 1);
 	t[pad] = (uint8_t)pad;

@@ -16,6 +16,7 @@
 #include "dp_ctx_priv.h"
 #include "dp_hold.h"
 #include "dp_ip.h"
+#include "dp_mbuf.h"
 #include "dp_natt.h"
 #include "dp_proc_priv.h"
 #include "dp_sadb.h"
@@ -211,9 +212,14 @@ static void out_chunk(struct dp_proc *p, struct rte_mbuf **pkts, const dp_sa_han
 			continue;
 		}
 		dp_crypto_sess_get_info(dp_proc_sess(sa), &pk->info);
-		memset(op, 0, sizeof(*op));
-		why = sa->satype == SADB_SATYPE_ESP ? dp_esp_out_prepare(p, pk, m, op) :
-			dp_ah_out_prepare(p, pk, m, op);
+		/* ESP sets every op field its session's engine reads (80 bytes
+		 * of memset per packet saved); AH relies on a zeroed op. */
+		if (sa->satype == SADB_SATYPE_ESP) {
+			why = dp_esp_out_prepare(p, pk, m, op);
+		} else {
+			memset(op, 0, sizeof(*op));
+			why = dp_ah_out_prepare(p, pk, m, op);
+		}
 		if (why != DP_DROP_NONE) {
 			set_drop(&res[i], why);
 			continue;
@@ -274,7 +280,7 @@ static enum dp_drop in_classify(struct rte_mbuf *m, struct dp_pkt *pk, struct dp
 	if (why != DP_DROP_NONE)
 		return why;
 	if (ii.tot_len < len)
-		rte_pktmbuf_trim(m, (uint16_t)(len - ii.tot_len));
+		dp_mbuf_trim1(m, (uint16_t)(len - ii.tot_len));
 	len = ii.tot_len;
 	pk->natt = 0;
 	pk->l4_off = ii.hdr_len;
