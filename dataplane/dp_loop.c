@@ -140,20 +140,17 @@ static void flush(struct loop *l)
 	}
 }
 
-/* The selectors of the IP packet at m's data. */
-static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
+/* The selectors of the IP packet ip that dp_ip_parse() described as info
+ * (extension headers walked). */
+static void flow_fill(const uint8_t *ip, const struct dp_ip_info *info, struct dp_flow *f)
 {
-	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	struct dp_ip_info info;
 	const uint8_t *l4;
 	uint32_t left;
 	bool first = true;
 
-	if (dp_ip_parse(ip, rte_pktmbuf_data_len(m), true, &info) != DP_DROP_NONE)
-		return -EINVAL;
 	memset(f, 0, sizeof(*f));
-	f->proto = info.proto;
-	if (info.version == 4) {
+	f->proto = info->proto;
+	if (info->version == 4) {
 		f->family = AF_INET;
 		memcpy(f->src, ip + 12, 4);
 		memcpy(f->dst, ip + 16, 4);
@@ -163,12 +160,12 @@ static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 		memcpy(f->src, ip + 8, 16);
 		memcpy(f->dst, ip + 24, 16);
 		/* A non-first IPv6 fragment: the walk stopped inside it. */
-		first = !info.fragment || info.proto != DP_IPPROTO_FRAGMENT;
+		first = !info->fragment || info->proto != DP_IPPROTO_FRAGMENT;
 	}
-	if (!first || info.tot_len < info.hdr_len)
-		return 0;
-	l4 = ip + info.hdr_len;
-	left = info.tot_len - info.hdr_len;
+	if (!first || info->tot_len < info->hdr_len)
+		return;
+	l4 = ip + info->hdr_len;
+	left = info->tot_len - info->hdr_len;
 	if ((f->proto == 6 || f->proto == 17 || f->proto == 132) && left >= 4) {
 		f->sport = dp_get16(l4);
 		f->dport = dp_get16(l4 + 2);
@@ -176,6 +173,17 @@ static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 		    (f->family == AF_INET6 && f->proto == 58)) && left >= 2) {
 		f->sport = (uint16_t)(l4[0] << 8 | l4[1]);
 	}
+}
+
+/* The selectors of the IP packet at m's data. */
+static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dp_ip_info info;
+
+	if (dp_ip_parse(ip, rte_pktmbuf_data_len(m), true, &info) != DP_DROP_NONE)
+		return -EINVAL;
+	flow_fill(ip, &info, f);
 	return 0;
 }
 
@@ -300,11 +308,10 @@ static void local_to_tap(struct loop *l, struct rte_mbuf *m, uint16_t port)
 	to_tap(l, m, port);
 }
 
-/* Is the flow's destination one of port's addresses? */
-static bool flow_is_local(const struct loop *l, const struct dp_flow *f, uint16_t port)
+/* Is the flow's destination one of np's addresses (np: the arrival
+ * port's, read once per burst; NULL: none)? */
+static bool flow_is_local(const struct dp_net_port *np, const struct dp_flow *f)
 {
-	const struct dp_net_port *np = port == NO_PORT ? NULL : dp_net_port_get(l->gw->net, port);
-
 	return np != NULL && dp_net_port_owns(np, f->family, f->dst);
 }
 
@@ -314,6 +321,7 @@ static bool flow_is_local(const struct loop *l, const struct dp_flow *f, uint16_
 static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handle_t *sa,
 	uint16_t n, uint16_t in_port)
 {
+	const struct dp_net_port *np;
 	struct dp_flow flows[BURST];
 	dp_sa_handle_t sas[BURST];
 	struct rte_mbuf *ok[BURST], *fwd[BURST], *errs[BURST];
@@ -330,6 +338,7 @@ static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handl
 	}
 	if (k == 0)
 		return;
+	np = in_port == NO_PORT ? NULL : dp_net_port_get(l->gw->net, in_port);
 	dp_spd_check_inbound(l->gw->spd, l->id, sas, flows, k, why);
 	for (uint16_t i = 0; i < k; i++) {
 		struct rte_mbuf *e = NULL;
@@ -338,7 +347,7 @@ static void decap_done(struct loop *l, struct rte_mbuf **pkts, const dp_sa_handl
 			drop(l, ok[i], (enum dp_drop)why[i]);
 			continue;
 		}
-		if (flow_is_local(l, &flows[i], in_port)) {
+		if (flow_is_local(np, &flows[i])) {
 			dp_gw_count(l->w, DP_GW_C_DECAPSULATED, 1);
 			local_to_tap(l, ok[i], in_port);
 			continue;
@@ -444,6 +453,13 @@ static void unprotected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, u
 			ip_to_tap(l, m, port); /* multicast and broadcast: the kernel's */
 			continue;
 		}
+		/* IPv4 parses the same with or without the extension header
+		 * walk: its selectors need no second parse.  IPv6 gets one
+		 * below, walking the extension headers. */
+		if (info.version == 4)
+			flow_fill(ip, &info, &flows[np_]);
+		else
+			flows[np_].family = 0; /* parsed below */
 		plain[np_++] = m;
 	}
 	if (ni > 0) {
@@ -454,7 +470,7 @@ static void unprotected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, u
 		return;
 	/* Plain traffic not for us: the inbound policy decides. */
 	for (uint16_t i = 0; i < np_; i++)
-		if (flow_of(plain[i], &flows[i]) != 0)
+		if (flows[i].family != AF_INET && flow_of(plain[i], &flows[i]) != 0)
 			memset(&flows[i], 0, sizeof(flows[i]));
 	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_IN, flows, np_, sres);
 	for (uint16_t i = 0; i < np_; i++) {

@@ -241,14 +241,30 @@ const uint8_t *dp_net_port_src(const struct dp_net_port *p, uint8_t family, cons
 	return a[0].addr.bytes; /* IPv6: a global before the link-local */
 }
 
+/* Word compares, not memcmp(): this runs for every packet an unprotected
+ * port receives and every decapsulated one. */
 bool dp_net_port_owns(const struct dp_net_port *p, uint8_t family, const uint8_t *addr)
 {
-	const struct dp_prefix *a = family == AF_INET ? p->a4 : p->a6;
-	unsigned int n = family == AF_INET ? p->n4 : p->n6, len = family == AF_INET ? 4 : 16;
+	uint64_t a0, a1, b0, b1;
+	uint32_t a4, b4;
 
-	for (unsigned int i = 0; i < n; i++)
-		if (memcmp(a[i].addr.bytes, addr, len) == 0)
+	if (family == AF_INET) {
+		memcpy(&a4, addr, 4);
+		for (unsigned int i = 0; i < p->n4; i++) {
+			memcpy(&b4, p->a4[i].addr.bytes, 4);
+			if (a4 == b4)
+				return true;
+		}
+		return false;
+	}
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	for (unsigned int i = 0; i < p->n6; i++) {
+		memcpy(&b0, p->a6[i].addr.bytes, 8);
+		memcpy(&b1, p->a6[i].addr.bytes + 8, 8);
+		if (((a0 ^ b0) | (a1 ^ b1)) == 0)
 			return true;
+	}
 	return false;
 }
 
