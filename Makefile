@@ -52,10 +52,10 @@ bench-dataplane:
 GWBENCHBUILD ?= build-gbench
 GWBENCH_ARGS ?=
 bench:
-	$(Q).ci/install-deps test
+	$(Q).ci/install-deps bench
 	$(Q)test -f $(GWBENCHBUILD)/build.ninja || meson setup $(GWBENCHBUILD) \
 		--buildtype=release -Db_ndebug=true -Dtests=false >/dev/null
-	$(Q)meson compile -C $(GWBENCHBUILD) dpsecd
+	$(Q)meson compile -C $(GWBENCHBUILD) dpsecd dpsec-pfkey-rate
 	$(Q)/usr/bin/python3 bench/gw_bench.py --dpsecd $(GWBENCHBUILD)/control/dpsecd $(GWBENCH_ARGS)
 
 check-layering:

@@ -24,9 +24,21 @@ References measured in the same run:
   serial   1/(1/crypto + 1/harness): what one core doing both, one after the other, reaches
 
 Each point is REPS consecutive windows in one dpsecd run: min/median/max over them.
+
+Two more modes (docs/BENCHMARKING.md, "Scale" and "Control-plane rate"):
+  --sas N1,N2,..  scale: GCM out/in at 64 and 1420 B over N tunnels each (bench/gw_sas.py:
+                  2N SAs, N policies, remote hosts 10.0.0.0 + t); the pcap holds
+                  min(N, --scale-pkts) packets, one per tunnel, spread uniformly over the N
+                  (net_pcap infinite_rx keeps every packet in an mbuf of the gateway's
+                  8191-mbuf pool). Reports each N against the first, and dpsecd's load time.
+  --cp-rate N     control plane: while dpsecd forwards GCM outbound 64 B, bench's
+                  dpsec-pfkey-rate adds N SAs (N/2 pairs) over PF_KEY, dumps them, adds and
+                  deletes M policies, deletes the SAs; forwarding before/during/after.
 Usage: gw_bench.py [--dpsecd PATH] [--reps N] [--window S] [--warmup S] [--workers N]
                    [--algs gcm,cbc] [--dirs out,in] [--frames 64,512,1420,imix]
                    [--csv FILE] [--png FILE] [--quick]
+                   [--sas N1,N2,.. [--scale-pkts P]]
+                   [--cp-rate N [--cp-policies M] [--cp-window W] [--pfkey-rate PATH]]
 """
 import argparse
 import json
@@ -42,6 +54,9 @@ import time
 
 from scapy.all import ESP, IP, UDP, Ether, Raw, wrpcap
 from scapy.layers.ipsec import SecurityAssociation
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gw_sas  # noqa: E402  (bench/gw_sas.py: tunnels, SPIs, keys)
 
 CP_BIN = os.environ.get("CRYPTO_PERF", "/usr/bin/dpdk-test-crypto-perf")
 IMIX = [(64, 7), (576, 4), (1420, 1)]
@@ -70,7 +85,7 @@ ALG_NAME = {"gcm": "AES-128-GCM", "cbc": "AES-128-CBC+HMAC-SHA256", "bypass": "b
 YAML = """\
 eal:
   lcores: 0-{last}
-  memory_mb: 1024
+  memory_mb: {memory_mb}
   file_prefix: {prefix}
   no_huge: true
   no_pci: true
@@ -92,11 +107,15 @@ ports:
     mac: "{GW_OUT_MAC}"
 routes:
   - {{ prefix: 198.51.100.0/24, via: 203.0.113.2, port: unprotected }}
+  - {{ prefix: 10.0.0.0/8, via: 203.0.113.2, port: unprotected }}
 neighbours:
   - {{ address: 192.0.2.10, mac: "{HOST_MAC}", port: protected }}
   - {{ address: 203.0.113.2, mac: "{PEER_MAC}", port: unprotected }}
 telemetry:
   enabled: true
+limits:
+  max_sas: {max_sas}
+  max_policies: {max_policies}
 sa: sa.conf
 policy: policy.conf
 """
@@ -177,43 +196,133 @@ class Telemetry:
 		self.s.close()
 
 
-def run_point(args, work, alg, outbound, frame):
-	"""Runs dpsecd on one scenario; returns a list of Mpps, one per window."""
+def scale_pkts(n, cap):
+	"""Tunnels the pcap of an N-tunnel point touches: min(N, cap), spread uniformly."""
+	p = min(n, cap)
+	return [j * n // p for j in range(p)]
+
+
+def write_scale_pcap(path, outbound, frame, n, cap):
+	"""One packet per tunnel of scale_pkts(): tunnel t is remote host 10.0.0.0 + t."""
+	sizes = frame_sizes(frame)
+	frames = []
+	for j, t in enumerate(scale_pkts(n, cap)):
+		r = str(gw_sas.remote("10.0.0.0", t))
+		size = sizes[j % len(sizes)]
+		src, dst = (HOST, r) if outbound else (r, HOST)
+		p = IP(src=src, dst=dst, ttl=64, id=j & 0xffff) / UDP(sport=1024 + j % 64, dport=5000)
+		p = p / Raw(b"\x5a" * max(size - 14 - len(p), 0))
+		if outbound:
+			frames.append(Ether(src=HOST_MAC, dst=GW_IN_MAC) / p)
+		else:
+			sa = SecurityAssociation(ESP, spi=gw_sas.SPI_IN + t,
+						 tunnel_header=IP(src=PEER, dst=GW_OUT),
+						 crypt_algo="AES-GCM", crypt_key=gw_sas.key(t) + SALT)
+			frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / sa.encrypt(p))
+	wrpcap(path, frames)
+
+
+def write_setup(args, work, alg, outbound, frame, sas=None):
+	"""pcap, gw.yaml, sa.conf, policy.conf for one point; returns the gateway's SA count.
+	sas=N: N tunnels from bench/gw_sas.py (10.0.0.0 + t, GCM), the pcap over them."""
 	pcap = os.path.join(work, "in.pcap")
-	write_pcap(pcap, alg, outbound, frame)
-	prefix = f"dpsec-gwbench-{os.getpid()}"
+	if sas is None:
+		write_pcap(pcap, alg, outbound, frame)
+		with open(os.path.join(work, "sa.conf"), "w") as f:
+			f.write(sa_conf("gcm" if alg == "bypass" else alg))
+		with open(os.path.join(work, "policy.conf"), "w") as f:
+			f.write(policy_conf(alg))
+		nsas = 2
+	else:
+		write_scale_pcap(pcap, outbound, frame, sas, args.scale_pkts)
+		if getattr(args, "confs_for", None) != sas:
+			gw_sas.write_confs(sas, "gcm", work, "10.0.0.0")
+			args.confs_for = sas
+		nsas = 2 * sas
 	if outbound:
 		prot, unprot = f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "net_null1,no-rx=1"
 	else:
 		prot, unprot = "net_null0,no-rx=1", f"net_pcap1,rx_pcap={pcap},infinite_rx=1"
+	n = sas or 1
 	with open(os.path.join(work, "gw.yaml"), "w") as f:
-		f.write(YAML.format(last=args.workers, prefix=prefix, workers=args.workers,
-				    prot=prot, unprot=unprot, GW_IN_MAC=GW_IN_MAC,
-				    GW_OUT_MAC=GW_OUT_MAC, HOST_MAC=HOST_MAC, PEER_MAC=PEER_MAC))
-	with open(os.path.join(work, "sa.conf"), "w") as f:
-		f.write(sa_conf("gcm" if alg == "bypass" else alg))
-	with open(os.path.join(work, "policy.conf"), "w") as f:
-		f.write(policy_conf(alg))
-	sink_port = "1" if outbound else "0"
-	rundir = f"/var/run/dpdk/{prefix}"
-	log = open(os.path.join(work, "dpsecd.log"), "w")
-	proc = subprocess.Popen([args.dpsecd, "-c", "gw.yaml"], cwd=work, stdout=log,
-				stderr=subprocess.STDOUT)
-	tel = None
-	try:
-		deadline = time.monotonic() + 60
-		while tel is None:
-			if proc.poll() is not None or time.monotonic() > deadline:
-				raise RuntimeError("dpsecd did not start:\n" + open(log.name).read())
-			try:
-				tel = Telemetry(os.path.join(rundir, "dpdk_telemetry.v2"))
-				if not tel.ask("/dpsec/ports"):
-					tel.close()
-					tel = None
-			except (OSError, ValueError, KeyError, TypeError):
-				tel = None
-			if tel is None:
+		f.write(YAML.format(last=args.workers, prefix=f"dpsec-gwbench-{os.getpid()}",
+				    workers=args.workers, prot=prot, unprot=unprot,
+				    GW_IN_MAC=GW_IN_MAC, GW_OUT_MAC=GW_OUT_MAC, HOST_MAC=HOST_MAC,
+				    PEER_MAC=PEER_MAC, memory_mb=1024 + 4 * n // 1000,
+				    max_sas=max(65536, 2 * n + 2 * args.cp_rate + 64),
+				    max_policies=min(1 << 20, max(65536, n + args.cp_policies + 64))))
+	return nsas
+
+
+class Gateway:
+	"""dpsecd on the setup in work: started, then ready when telemetry reports every SA
+	loaded and the ports up; load_s is that time. Stopped (SIGTERM) on exit."""
+
+	def __init__(self, args, work, nsas):
+		self.args, self.work, self.nsas = args, work, nsas
+		self.prefix = f"dpsec-gwbench-{os.getpid()}"
+		self.tel = None
+
+	def __enter__(self):
+		self.rundir = f"/var/run/dpdk/{self.prefix}"
+		self.log = open(os.path.join(self.work, "dpsecd.log"), "w")
+		t0 = time.monotonic()
+		self.proc = subprocess.Popen([self.args.dpsecd, "-c", "gw.yaml"], cwd=self.work,
+					     stdout=self.log, stderr=subprocess.STDOUT)
+		deadline = t0 + (self.args.start_timeout or max(120, self.nsas / 2000))
+		try:
+			while True:
+				if self.proc.poll() is not None or time.monotonic() > deadline:
+					raise RuntimeError("dpsecd did not start (or load every SA):\n" +
+							   open(self.log.name).read()[-4000:])
+				try:
+					if self.tel is None:
+						self.tel = Telemetry(os.path.join(self.rundir,
+										  "dpdk_telemetry.v2"))
+					info = self.tel.ask("/dpsec/info")
+					if info.get("sa_count", 0) >= self.nsas and \
+					   self.tel.ask("/dpsec/ports"):
+						break
+				except (OSError, ValueError, KeyError, TypeError, AttributeError):
+					if self.tel:
+						self.tel.close()
+					self.tel = None
 				time.sleep(0.2)
+			self.load_s = time.monotonic() - t0
+			self.info = info
+		except BaseException:
+			self.__exit__(None, None, None)
+			raise
+		return self
+
+	def __exit__(self, *exc):
+		if self.tel:
+			self.tel.close()
+		self.proc.send_signal(signal.SIGTERM)
+		try:
+			self.proc.wait(60)
+		except subprocess.TimeoutExpired:
+			self.proc.kill()
+			self.proc.wait()
+		self.log.close()
+		shutil.rmtree(self.rundir, ignore_errors=True)
+		return False
+
+
+def worker_counts(tel):
+	w = tel.ask("/dpsec/workers")
+	return (sum(x["loop"]["rx"] for x in w.values()),
+		sum(x["drops_total"] for x in w.values()), w)
+
+
+def run_point(args, work, alg, outbound, frame, sas=None):
+	"""Runs dpsecd on one scenario; returns a list of Mpps, one per window (and, with
+	sas, the load time as args.last_load_s)."""
+	nsas = write_setup(args, work, alg, outbound, frame, sas)
+	sink_port = "1" if outbound else "0"
+	with Gateway(args, work, nsas) as gw:
+		tel = gw.tel
+		args.last_load_s = gw.load_s
 		time.sleep(args.warmup)
 		rates = []
 		last = (time.monotonic(), tel.ask("/dpsec/ports")[sink_port]["opackets"])
@@ -222,26 +331,21 @@ def run_point(args, work, alg, outbound, frame):
 			now = (time.monotonic(), tel.ask("/dpsec/ports")[sink_port]["opackets"])
 			rates.append((now[1] - last[1]) / (now[0] - last[0]) / 1e6)
 			last = now
-		w = tel.ask("/dpsec/workers")
+		rx, drops, w = worker_counts(tel)
+		tag = f"{alg} {'out' if outbound else 'in'} {frame}" + (f" {sas} SAs" if sas else "")
 		if max(rates) == 0:
 			raise RuntimeError(f"nothing forwarded: /dpsec/workers {json.dumps(w)}")
-		rx = sum(x["loop"]["rx"] for x in w.values())
-		drops = sum(x["drops_total"] for x in w.values())
 		if drops > rx / 1000:
-			args.notes.append(f"{alg} {'out' if outbound else 'in'} {frame}: {drops} of "
-					  f"{rx} received dropped: {json.dumps(w)}")
+			args.notes.append(f"{tag}: {drops} of {rx} received dropped: {json.dumps(w)}")
+		if sas:
+			# The spread is real only if the last tunnel's SA carried packets.
+			t = scale_pkts(sas, args.scale_pkts)[-1]
+			spi = (gw_sas.SPI_OUT if outbound else gw_sas.SPI_IN) + t
+			st = tel.ask(f"/dpsec/sa/stats,{spi:#x}")
+			if not st.get("packets"):
+				args.notes.append(f"{tag}: SA {spi:#x} (tunnel {t}) carried nothing: "
+						  f"{json.dumps(st)[:300]}")
 		return rates
-	finally:
-		if tel:
-			tel.close()
-		proc.send_signal(signal.SIGTERM)
-		try:
-			proc.wait(20)
-		except subprocess.TimeoutExpired:
-			proc.kill()
-			proc.wait()
-		log.close()
-		shutil.rmtree(rundir, ignore_errors=True)
 
 
 def crypto_perf(args, work, tag, sizes, mix, extra):
@@ -295,6 +399,168 @@ def summary(v):
 	return min(v), statistics.median(v), max(v)
 
 
+def gnuplot(script, what):
+	if not shutil.which("gnuplot"):
+		print("# no gnuplot: no PNG (.ci/install-deps bench installs gnuplot-nox)")
+		return
+	r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+	print(f"# PNG: {what}" if r.returncode == 0 else f"# gnuplot failed: {r.stderr}")
+
+
+def scale_main(args):
+	"""--sas N1,N2,...: GCM out/in over N tunnels (2N SAs, N policies) per point."""
+	sas = [int(x) for x in args.sas.split(",")]
+	dirs = args.dirs.split(",")
+	frames = args.frames.split(",") if args.frames_set else ["64", "1420"]
+	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
+	res = {}
+	print(f"# scale: AES-128-GCM, N tunnels = 2N SAs + N policies (bench/gw_sas.py, remote "
+	      f"hosts 10.0.0.0 + t); pcap of min(N, {args.scale_pkts}) packets, one per tunnel "
+	      f"spread uniformly over the N")
+	sys.stdout.flush()
+	try:
+		for n in sas:
+			for d in dirs:
+				for f in frames:
+					sys.stderr.write(f"\rscale: {n} tunnels, {d} {f}{'':<30}")
+					sys.stderr.flush()
+					r = run_point(args, work, "gcm", d == "out", f, sas=n)
+					res[n, d, f] = (r, args.last_load_s)
+	finally:
+		sys.stderr.write("\n")
+		shutil.rmtree(work, ignore_errors=True)
+	rows = []
+	for n in sas:
+		for d in dirs:
+			for f in frames:
+				r, load = res[n, d, f]
+				lo, med, hi = summary(r)
+				ref = statistics.median(res[sas[0], d, f][0])
+				rows.append((n, 2 * n, d, f, lo, med, hi, med / ref, load))
+	print(f"{'tunnels':>8} {'SAs':>8} {'dir':<3} {'frame':>5} {'Mpps min/med/max':>20} "
+	      f"{f'vs {sas[0]}':>8} {'load s':>7}")
+	for r in rows:
+		print(f"{r[0]:>8} {r[1]:>8} {r[2]:<3} {r[3]:>5} {r[4]:6.2f}/{r[5]:6.2f}/{r[6]:6.2f} "
+		      f"{r[7]:8.2f} {r[8]:7.1f}")
+	print(f"# vs {sas[0]}: median Mpps against the {sas[0]}-tunnel point of the same dir and "
+	      f"frame (issue 6 target for 1M vs 1: >= 0.75)")
+	print("# load s: dpsecd start until /dpsec/info counts every SA and the ports answer "
+	      "(config parse + SA and policy load + publication + EAL start)")
+	for n in args.notes:
+		print(f"# NOTE: {n}")
+	print(f"# load average after: {os.getloadavg()}")
+	csv = args.csv or "docs/gw_scale.csv"
+	with open(csv, "w") as f:
+		f.write("tunnels,sas,dir,frame,Mpps_min,Mpps_med,Mpps_max,vs_first,load_s\n")
+		for r in rows:
+			f.write(",".join(str(x) if not isinstance(x, float) else f"{x:.4f}" for x in r)
+				+ "\n")
+	print(f"# CSV: {csv}")
+	png = args.png or "docs/gw_scale.png"
+	plots = ", ".join(f"'{csv}' using 2:(stringcolumn(3) eq '{d}' && stringcolumn(4) eq '{f}' "
+			  f"? $6 : 1/0) with linespoints title 'GCM {d} {f} B'"
+			  for d in dirs for f in frames)
+	gnuplot(f"""
+set terminal png size 900,500
+set output '{png}'
+set datafile separator ','
+set logscale x
+set xlabel 'SAs (2 per tunnel; as many policies as tunnels)'
+set ylabel 'Mpps (median)'
+set yrange [0:*]
+set key bottom left
+plot {plots}
+""", png)
+
+
+def cprate_main(args):
+	"""--cp-rate N: dpsec-pfkey-rate adds N SAs (N/2 pairs) and M policies while dpsecd
+	forwards GCM outbound 64 B from a pcap; forwarding before / during / after."""
+	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
+	nsas = write_setup(args, work, "gcm", True, args.cp_frame)
+	samples = []
+	out = os.path.join(work, "pfkey_rate.out")
+	try:
+		with Gateway(args, work, nsas) as gw:
+			tel = gw.tel
+			time.sleep(args.warmup)
+
+			def counters():
+				p = tel.ask("/dpsec/ports")
+				rx, drops, _ = worker_counts(tel)
+				return dict(t=time.monotonic(), fwd=p["1"]["opackets"], rx=rx, drops=drops,
+					    imissed=p["0"]["imissed"] + p["1"]["imissed"],
+					    nombuf=p["0"]["rx_nombuf"] + p["1"]["rx_nombuf"])
+
+			def sample_until(phase, stop):
+				last = counters()
+				while not stop():
+					time.sleep(args.cp_sample)
+					now = counters()
+					samples.append((now["t"] - t0, (now["fwd"] - last["fwd"]) /
+							(now["t"] - last["t"]) / 1e6, phase))
+					last = now
+				return last
+
+			t0 = time.monotonic()
+			c0 = counters()
+			span = args.reps * args.window
+			c1 = sample_until("before", lambda: time.monotonic() - t0 >= span)
+			cmd = [args.pfkey_rate, "-S", os.path.join(work, "pfkey.sock"), "-n",
+			       str(args.cp_rate // 2), "--pairs", "-p", str(args.cp_policies),
+			       "-w", str(args.cp_window)]
+			with open(out, "w") as fo:
+				proc = subprocess.Popen(cmd, stdout=fo, stderr=subprocess.STDOUT)
+				c2 = sample_until("during", lambda: proc.poll() is not None)
+			t2 = time.monotonic()
+			c3 = sample_until("after", lambda: time.monotonic() - t2 >= span)
+		text = open(out).read()
+	finally:
+		shutil.rmtree(work, ignore_errors=True)
+	print(f"# control-plane rate while forwarding: {' '.join(cmd[:1] + cmd[3:])}")
+	print(f"# dataplane: AES-128-GCM outbound {args.cp_frame} B, one SA pair, pcap source, "
+	      f"null sink, {args.workers} worker(s)")
+	print(text.rstrip())
+	print(f"# pfkey_rate exit status: {proc.returncode}")
+
+	def rate(a, b):
+		return (b["fwd"] - a["fwd"]) / (b["t"] - a["t"]) / 1e6
+	during = [s[1] for s in samples if s[2] == "during"] or [float("nan")]
+	rows = [("before", rate(c0, c1), min(s[1] for s in samples if s[2] == "before"), c0, c1),
+		("during", rate(c1, c2), min(during), c1, c2),
+		("after", rate(c2, c3), min(s[1] for s in samples if s[2] == "after"), c2, c3)]
+	print(f"{'phase':<7} {'seconds':>8} {'Mpps':>7} {'min':>7} {'vs before':>9} "
+	      f"{'rx-fwd':>9} {'drops':>7} {'imissed':>8} {'nombuf':>7}")
+	for name, r, lo, a, b in rows:
+		print(f"{name:<7} {b['t'] - a['t']:8.1f} {r:7.2f} {lo:7.2f} {r / rows[0][1]:9.2f} "
+		      f"{(b['rx'] - a['rx']) - (b['fwd'] - a['fwd']):9d} {b['drops'] - a['drops']:7d} "
+		      f"{b['imissed'] - a['imissed']:8d} {b['nombuf'] - a['nombuf']:7d}")
+	print(f"# Mpps: forwarded (sink opackets) over the phase; min: the lowest "
+	      f"{args.cp_sample} s sample")
+	print("# rx-fwd: frames the worker received but did not forward in the phase (in flight "
+	      "at the edges: a few bursts); drops: /dpsec/workers drops_total; imissed, nombuf: "
+	      "/dpsec/ports. A pcap source never overflows, so loss shows as a lower rate.")
+	print(f"# load average after: {os.getloadavg()}")
+	csv = args.csv or "docs/gw_cprate.csv"
+	with open(csv, "w") as f:
+		f.write("t_s,Mpps,phase\n")
+		for s in samples:
+			f.write(f"{s[0]:.2f},{s[1]:.4f},{s[2]}\n")
+	print(f"# CSV: {csv}")
+	png = args.png or "docs/gw_cprate.png"
+	gnuplot(f"""
+set terminal png size 900,400
+set output '{png}'
+set datafile separator ','
+set xlabel 'seconds'
+set ylabel 'Mpps forwarded'
+set yrange [0:*]
+plot for [p in "before during after"] '{csv}' using 1:(stringcolumn(3) eq p ? $2 : 1/0) \\
+     with points pt 7 ps 0.5 title p
+""", png)
+	return 0 if proc.returncode == 0 else 1
+
+
 def main():
 	ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	here = os.path.dirname(os.path.abspath(__file__))
@@ -306,17 +572,40 @@ def main():
 	ap.add_argument("--workers", type=int, default=1)
 	ap.add_argument("--algs", default="gcm,cbc")
 	ap.add_argument("--dirs", default="out,in")
-	ap.add_argument("--frames", default="64,512,1420,imix")
+	ap.add_argument("--frames", default=None, help="default 64,512,1420,imix; --sas: 64,1420")
 	ap.add_argument("--cp-ops", type=int, default=2000000)
-	ap.add_argument("--csv", default="docs/gw_bench.csv")
-	ap.add_argument("--png", default="docs/gw_bench.png")
+	ap.add_argument("--csv", default=None, help="default docs/gw_{bench,scale,cprate}.csv")
+	ap.add_argument("--png", default=None, help="default docs/gw_{bench,scale,cprate}.png")
+	ap.add_argument("--sas", default=None, metavar="N1,N2,..",
+			help="scale mode: GCM over N tunnels (2N SAs, N policies) each")
+	ap.add_argument("--scale-pkts", type=int, default=4096,
+			help="packets in a scale pcap, one per tunnel (min(N, this))")
+	ap.add_argument("--cp-rate", type=int, default=0, metavar="N",
+			help="control-plane mode: add N SAs (N/2 pairs) while forwarding")
+	ap.add_argument("--cp-policies", type=int, default=None, metavar="M",
+			help="policies added and deleted in --cp-rate (default min(N/2, 1000))")
+	ap.add_argument("--cp-window", type=int, default=64, help="PF_KEY requests in flight")
+	ap.add_argument("--cp-frame", default="64")
+	ap.add_argument("--start-timeout", type=float, default=0,
+			help="seconds dpsecd may take to load (default max(120, SAs / 2000))")
+	ap.add_argument("--cp-sample", type=float, default=0.5, help="seconds per rate sample")
+	ap.add_argument("--pfkey-rate", default=None,
+			help="dpsec-pfkey-rate (default: beside dpsecd, ../bench/)")
 	ap.add_argument("--quick", action="store_true", help="1 window of 1 s, 0.5 s warm-up")
 	args = ap.parse_args()
 	if args.quick:
 		args.reps, args.window, args.warmup, args.cp_ops = 1, 1.0, 0.5, 500000
 	args.dpsecd = os.path.abspath(args.dpsecd)
+	if args.pfkey_rate is None:
+		args.pfkey_rate = os.path.join(os.path.dirname(os.path.dirname(args.dpsecd)), "bench",
+					       "dpsec-pfkey-rate")
+	if args.cp_policies is None:
+		args.cp_policies = min(args.cp_rate // 2, 1000)
 	args.cp_cmds = {}
 	args.notes = []
+	args.frames_set = args.frames is not None
+	if args.frames is None:
+		args.frames = "64,512,1420,imix"
 	algs, dirs = args.algs.split(","), args.dirs.split(",")
 	frames = args.frames.split(",")
 
@@ -327,6 +616,12 @@ def main():
 	      f"{args.reps} x {args.window} s windows after {args.warmup} s warm-up")
 	print("# WARNING: a shared or loaded machine gives noisy figures: watch min/max.")
 	sys.stdout.flush()
+	if args.sas:
+		return scale_main(args)
+	if args.cp_rate:
+		return cprate_main(args)
+	args.csv = args.csv or "docs/gw_bench.csv"
+	args.png = args.png or "docs/gw_bench.png"
 
 	points = [(a, d, f) for a in algs for d in dirs for f in frames]
 	harness_pts = [(d, f) for d in dirs for f in frames]

@@ -2,53 +2,81 @@
 # SPDX-License-Identifier: BSD-2-Clause
 """Writes sa.conf and policy.conf for N tunnels, one per remote host (docs/BENCHMARKING.md).
 
-Remote host i is 198.18.0.0/15 + i (RFC 2544's benchmarking range, up to 131072 hosts);
-the local side is 192.0.2.0/24; every tunnel runs between 203.0.113.1 (this gateway) and
-203.0.113.2 (the peer). Policy i covers 192.0.2.0/24 <-> that /32 and binds the SA pair
-whose inner selectors equal it: outbound SPI 0x10000000 + i, inbound 0x20000000 + i,
-anti-replay off on the inbound SA (a replayed pcap repeats sequence numbers).
-Keys are derived from i: a benchmark, not a deployment.
-
-KNOWN LIMIT (checked 2026-11-24 with 1000 tunnels): dpsecd binds a policy's outbound SA by
-the SA's tunnel addresses and algorithm only (control/ctl_publish.c, sa_fits()), not by its
-inner selectors (isrc/idst), so with every tunnel toward the same peer all 1000 policies
-bound SPI 0x10000000 and every packet left on it. Inbound is unaffected (SAs are found by
-SPI). Until binding honours the inner selectors, this file measures N policies, not N
-outbound SAs.
-Usage: gw_sas.py N [gcm|cbc] [DIR]
+Remote host i is BASE + i: by default 198.18.0.0 (RFC 2544's benchmarking range,
+198.18.0.0/15, up to 131072 hosts); `--base 10.0.0.0` gives room for 16M (10.0.0.0/8;
+bench/gw_bench.py --sas and bench/pfkey_rate.c use that range). The local side is
+192.0.2.0/24; every tunnel runs between 203.0.113.1 (this gateway) and 203.0.113.2 (the
+peer). Policy i covers 192.0.2.0/24 <-> that /32 and binds the SA pair whose inner
+selectors equal it (RFC 4301 4.4.2, dpsecd since 881750e): outbound SPI 0x10000000 + i,
+inbound 0x20000000 + i, anti-replay off on the inbound SA (a replayed pcap repeats
+sequence numbers). Keys are derived from i (key(alg, i) below, also used by gw_bench.py
+to encrypt inbound test packets): a benchmark, not a deployment.
+Usage: gw_sas.py N [gcm|cbc] [DIR] [--base A.B.C.D]
 """
 import ipaddress
 import os
 import sys
 
+SPI_OUT, SPI_IN = 0x10000000, 0x20000000
+BASES = {"198.18.0.0": 1 << 17, "10.0.0.0": 1 << 24}
+
+
+def key(i):
+	"""The 16-byte cipher (and HMAC half) key of tunnel i."""
+	return (b"%016x" % i)[:16]
+
 
 def keys(alg, i):
-	k = (b"%016x" % i)[:16].hex()
+	k = key(i).hex()
 	if alg == "gcm":
 		return f"encr_alg aes-gcm encrkey {k}01020304"
 	return f"encr_alg aes-cbc encrkey {k} auth_alg sha256 authkey {k}{k}"
 
 
-def main():
-	if len(sys.argv) < 2:
-		sys.exit(__doc__)
-	n = int(sys.argv[1])
-	alg = sys.argv[2] if len(sys.argv) > 2 else "gcm"
-	out = sys.argv[3] if len(sys.argv) > 3 else "."
-	if not 1 <= n <= 131072 or alg not in ("gcm", "cbc"):
-		sys.exit(__doc__)
-	base = ipaddress.IPv4Address("198.18.0.0")
+def remote(base, i):
+	return ipaddress.IPv4Address(base) + i
+
+
+def write_confs(n, alg="gcm", out=".", base="198.18.0.0"):
+	"""sa.conf (2n SAs) and policy.conf (n policies) in out."""
+	if not 1 <= n <= BASES[base] or alg not in ("gcm", "cbc"):
+		raise ValueError(f"gw_sas: N must be 1..{BASES[base]} for {base}, alg gcm|cbc")
 	algs = "encr_algs aes-gcm" if alg == "gcm" else "encr_algs aes-cbc encr_auth_algs sha256"
+	b = int(ipaddress.IPv4Address(base))
 	with open(os.path.join(out, "sa.conf"), "w") as sa, \
 	     open(os.path.join(out, "policy.conf"), "w") as pol:
+		sal, poll = [], []
 		for i in range(n):
-			r = base + i
-			sa.write(f"add esp spi {0x10000000 + i:#x} src 203.0.113.1 dst 203.0.113.2 "
-				 f"isrc 192.0.2.0/24 idst {r}/32 {keys(alg, i)} outbound\n")
-			sa.write(f"add esp spi {0x20000000 + i:#x} src 203.0.113.2 dst 203.0.113.1 "
-				 f"isrc {r}/32 idst 192.0.2.0/24 {keys(alg, i)} replay 0 inbound\n")
-			pol.write(f"{{ tunnel_src 203.0.113.1 tunnel_dst 203.0.113.2 "
-				  f"laddr 192.0.2.0/24 raddr {r}/32 dir both }} ipsec {{ {algs} }}\n")
+			r = ipaddress.IPv4Address(b + i)
+			k = keys(alg, i)
+			sal.append(f"add esp spi {SPI_OUT + i:#x} src 203.0.113.1 dst 203.0.113.2 "
+				   f"isrc 192.0.2.0/24 idst {r}/32 {k} outbound\n"
+				   f"add esp spi {SPI_IN + i:#x} src 203.0.113.2 dst 203.0.113.1 "
+				   f"isrc {r}/32 idst 192.0.2.0/24 {k} replay 0 inbound\n")
+			poll.append(f"{{ tunnel_src 203.0.113.1 tunnel_dst 203.0.113.2 "
+				    f"laddr 192.0.2.0/24 raddr {r}/32 dir both }} ipsec {{ {algs} }}\n")
+			if len(sal) >= 4096:
+				sa.write("".join(sal))
+				pol.write("".join(poll))
+				sal, poll = [], []
+		sa.write("".join(sal))
+		pol.write("".join(poll))
+
+
+def main():
+	argv = sys.argv[1:]
+	base = "198.18.0.0"
+	if "--base" in argv:
+		j = argv.index("--base")
+		base = argv[j + 1] if j + 1 < len(argv) else ""
+		del argv[j:j + 2]
+	if not argv or base not in BASES:
+		sys.exit(__doc__)
+	try:
+		write_confs(int(argv[0]), argv[1] if len(argv) > 1 else "gcm",
+			    argv[2] if len(argv) > 2 else ".", base)
+	except ValueError as e:
+		sys.exit(f"{e}\n{__doc__}")
 	return 0
 
 
