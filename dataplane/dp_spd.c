@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dp_spd.c: the security policy database lookup (dpsec/dp.h, "Security
- * policy database"; docs/DATAPLANE.md, "Policy lookup").
+ * dp_spd.c: the security policy database (dpsec/dp.h, "Security policy
+ * database"; docs/DATAPLANE.md, "Policy lookup" and "Policy lookup at
+ * scale").
  *
- * Compilation.  A set has four rte_acl contexts, outbound and inbound for
- * IPv4 and IPv6.  The key is the packet as on the wire: protocol, source,
- * destination, source port, destination port.  A rule's local side goes to
- * the source fields outbound and to the destination fields inbound, so one
- * key layout serves both directions and a BOTH rule is compiled into both.
- * ICMP carries type and code in the two port fields.  Because a rule with
- * protocol "any" has port ranges for most protocols and type/code ranges
- * for ICMP, it compiles to three entries when either is narrowed: protocol
- * ICMP with type/code, and the protocol ranges below and above ICMP with
- * the ports (the protocol field is a range).
+ * Two tiers answer a lookup.  A rule whose selector has a family and a
+ * remote prefix (length > 0) is in the hash tier: a table keyed by
+ * (direction, family, remote prefix length, remote prefix) whose value is
+ * the rules under that key in match order; a packet probes one key per
+ * remote prefix length present in its (direction, family) and checks each
+ * candidate with dp_spd_selector_match().  Every other rule is in the
+ * rte_acl tier (dp_spd_acl.c), compiled again only when one of its rules
+ * changes.  The answer is the better of the two tiers' matches by
+ * (priority, index), which is the order one rte_acl set of all the rules
+ * would use, so the split changes costs, never verdicts.
  *
- * Order.  rte_acl returns the highest priority among matches and leaves
- * ties unspecified, so no two rules share one: the rules are sorted by
- * (priority, index) and position p gets RTE_ACL_MAX_PRIORITY - p.  The
- * entries of one rule share its priority and userdata (p + 1).
+ * Changes.  dp_spd_policy_set/del stage a change (a new rule goes into a
+ * slot no worker can reach yet); dp_spd_commit() first allocates all it
+ * needs (chains, grown tables, the rte_acl tier if it changed, a view),
+ * so that a failure changes nothing, then applies: each binding, table
+ * entry and the view is replaced with one release store, and what was
+ * replaced is retired with an RCU token (dp_spd_priv.h).
  */
 #define ALLOW_EXPERIMENTAL_API 1 /* rte_rcu_qsbr_*: experimental in 22.11 */
 
@@ -30,80 +33,20 @@
 #include <time.h>
 
 #include <rte_acl.h>
-#include <rte_byteorder.h>
 #include <rte_cycles.h>
-#include <rte_errno.h>
 #include <rte_jhash.h>
+#include <rte_prefetch.h>
 #include <rte_rcu_qsbr.h>
 
 #include "dp_ctx_priv.h"
 #include "dp_spd_priv.h"
 #include "dp_worker.h"
 
-#define SPD_BURST 64u                 /* keys classified per rte_acl call */
+#define SPD_BURST 64u                 /* flows per classification round */
 #define ACQ_INTERVAL_MS_DEFAULT 1000u
 #define ACQ_PER_S_DEFAULT 64u
-#define ICMP4 1u
-#define ICMP6 58u
-
-/* ------------------------------------------------------------------------ */
-/* Keys and field layouts.  Offsets are what rte_acl reads: the first field
- * is one byte, every later input_index a group of 4 bytes.  Multi-byte
- * input is in network order; rule values are in host order. */
-
-struct key4 {
-	uint8_t proto;
-	uint8_t pad[3];
-	uint8_t src[4];
-	uint8_t dst[4];
-	rte_be16_t sport;
-	rte_be16_t dport;
-};
-
-struct key6 {
-	uint8_t proto;
-	uint8_t pad[3];
-	uint8_t src[16];
-	uint8_t dst[16];
-	rte_be16_t sport;
-	rte_be16_t dport;
-};
-
-enum { F4_PROTO, F4_SRC, F4_DST, F4_SPORT, F4_DPORT, F4_COUNT };
-enum { F6_PROTO, F6_SRC0, F6_DST0 = F6_SRC0 + 4, F6_SPORT = F6_DST0 + 4, F6_DPORT, F6_COUNT };
-
-static const struct rte_acl_field_def defs4[F4_COUNT] = {
-	{ RTE_ACL_FIELD_TYPE_RANGE, 1, F4_PROTO, 0, offsetof(struct key4, proto) },
-	{ RTE_ACL_FIELD_TYPE_MASK, 4, F4_SRC, 1, offsetof(struct key4, src) },
-	{ RTE_ACL_FIELD_TYPE_MASK, 4, F4_DST, 2, offsetof(struct key4, dst) },
-	{ RTE_ACL_FIELD_TYPE_RANGE, 2, F4_SPORT, 3, offsetof(struct key4, sport) },
-	{ RTE_ACL_FIELD_TYPE_RANGE, 2, F4_DPORT, 3, offsetof(struct key4, dport) },
-};
-
-#define SRC6(w) { RTE_ACL_FIELD_TYPE_MASK, 4, F6_SRC0 + (w), 1 + (w), \
-	offsetof(struct key6, src) + 4 * (w) }
-#define DST6(w) { RTE_ACL_FIELD_TYPE_MASK, 4, F6_DST0 + (w), 5 + (w), \
-	offsetof(struct key6, dst) + 4 * (w) }
-static const struct rte_acl_field_def defs6[F6_COUNT] = {
-	{ RTE_ACL_FIELD_TYPE_RANGE, 1, F6_PROTO, 0, offsetof(struct key6, proto) },
-	SRC6(0), SRC6(1), SRC6(2), SRC6(3),
-	DST6(0), DST6(1), DST6(2), DST6(3),
-	{ RTE_ACL_FIELD_TYPE_RANGE, 2, F6_SPORT, 9, offsetof(struct key6, sport) },
-	{ RTE_ACL_FIELD_TYPE_RANGE, 2, F6_DPORT, 9, offsetof(struct key6, dport) },
-};
-#undef SRC6
-#undef DST6
-
-static const struct {
-	uint8_t family;
-	uint8_t icmp;
-	uint8_t words;                   /* 32-bit address words */
-	uint32_t nfields;
-	const struct rte_acl_field_def *defs;
-} fam_info[2] = {
-	[DP_SPD_V4] = { AF_INET, ICMP4, 1, F4_COUNT, defs4 },
-	[DP_SPD_V6] = { AF_INET6, ICMP6, 4, F6_COUNT, defs6 },
-};
+#define SLOT_NONE UINT32_MAX
+#define SA_KEY_LEN 8u
 
 /* ------------------------------------------------------------------------ */
 /* Reference matcher (the post-decapsulation check, and the contract the
@@ -227,493 +170,726 @@ static int rules_check(const struct dp_policy *rules, uint32_t n, uint32_t *bad)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Compilation. */
+/* Rules, keys and bindings. */
 
-static int policy_order_cmp(const void *a, const void *b)
+/* Hash tier key: the rule's remote prefix as seen in context d. */
+struct hkey {
+	uint8_t d;
+	uint8_t fam;
+	uint8_t plen;
+	uint8_t pad;
+	uint8_t addr[16];
+};
+static_assert(sizeof(struct hkey) == DP_SPD_KEY_MAX, "hash tier key size");
+
+static const struct dp_spd_bind bind_none;
+
+static bool in_hash_tier(const struct dp_selector *s)
 {
-	const struct dp_policy *x = a, *y = b;
+	return s->family != 0 && s->remote_plen != 0;
+}
+
+/* Match order: is a before b? */
+static bool rule_before(const struct dp_spd_rule *a, const struct dp_spd_rule *b)
+{
+	return a->priority < b->priority || (a->priority == b->priority && a->index < b->index);
+}
+
+static void hkey_fill(struct hkey *k, unsigned int d, uint8_t family, const uint8_t *addr,
+	unsigned int plen)
+{
+	unsigned int bytes = plen / 8, bits = plen % 8;
+
+	memset(k, 0, sizeof(*k));
+	k->d = (uint8_t)d;
+	k->fam = family;
+	k->plen = (uint8_t)plen;
+	memcpy(k->addr, addr, bytes);
+	if (bits != 0)
+		k->addr[bytes] = addr[bytes] & (uint8_t)(0xff00u >> bits);
+}
+
+static void sa_key(uint8_t key[SA_KEY_LEN], dp_sa_handle_t sa)
+{
+	memcpy(key, &sa, SA_KEY_LEN);
+}
+
+/* The rule's binding, shared when it has none.  NULL: ENOMEM. */
+static const struct dp_spd_bind *bind_new(const struct dp_policy *p)
+{
+	struct dp_spd_bind *b;
+
+	if (p->n_out == 0 && p->n_in == 0)
+		return &bind_none;
+	b = calloc(1, sizeof(*b));
+	if (b == NULL)
+		return NULL;
+	b->n_out = p->n_out;
+	b->n_in = p->n_in;
+	memcpy(b->out, p->out, p->n_out * sizeof(p->out[0]));
+	memcpy(b->in, p->in, p->n_in * sizeof(p->in[0]));
+	return b;
+}
+
+static void bind_free(const struct dp_spd_bind *b)
+{
+	if (b != NULL && b != &bind_none)
+		free((void *)(uintptr_t)b);
+}
+
+static void rule_fill(struct dp_spd_rule *r, const struct dp_policy *p,
+	const struct dp_spd_bind *b)
+{
+	memset(r, 0, sizeof(*r));
+	r->index = p->index;
+	r->priority = p->priority;
+	r->dir = p->dir;
+	r->action = p->action;
+	r->flags = p->flags;
+	r->tier = in_hash_tier(&p->sel) ? DP_SPD_TIER_HASH : DP_SPD_TIER_ACL;
+	r->sel = p->sel;
+	r->bind = b;
+}
+
+/* Same rule but for the binding? */
+static bool same_but_binding(const struct dp_spd_rule *a, const struct dp_spd_rule *b)
+{
+	return a->index == b->index && a->priority == b->priority && a->dir == b->dir &&
+	       a->action == b->action && a->flags == b->flags &&
+	       memcmp(&a->sel, &b->sel, sizeof(a->sel)) == 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* States and slots (CONTROL). */
+
+static struct dp_spd_state *state_new(void)
+{
+	struct dp_spd_state *st = calloc(1, sizeof(*st));
+
+	if (st == NULL)
+		return NULL;
+	st->index = dp_spd_tab_new(sizeof(uint32_t), 0);
+	if (st->index == NULL) {
+		free(st);
+		return NULL;
+	}
+	return st;
+}
+
+static void chain_free(uint64_t val)
+{
+	if (val != 0 && (val & 1) == 0)
+		free((void *)(uintptr_t)val);
+}
+
+static void tab_free_chains(struct dp_spd_tab *t)
+{
+	if (t == NULL)
+		return;
+	for (uint32_t i = 0; i <= t->mask; i++)
+		if (t->e[i].sig != 0)
+			chain_free(t->e[i].val);
+	free(t);
+}
+
+/* Free a state no worker can reach, with the bindings of its rules. */
+static void state_free(struct dp_spd_state *st)
+{
+	if (st == NULL)
+		return;
+	for (uint32_t i = 0; i <= st->index->mask; i++) {
+		uint64_t v = st->index->e[i].val;
+
+		if (st->index->e[i].sig != 0 && v != 0)
+			bind_free(dp_spd_slot(st->chunk, (uint32_t)v - 1)->bind);
+	}
+	tab_free_chains(st->tab);
+	tab_free_chains(st->insa);
+	free(st->index);
+	for (unsigned int d = 0; d < 2; d++)
+		for (unsigned int f = 0; f < 2; f++)
+			rte_acl_free(st->acl[d][f]);
+	for (unsigned int c = 0; c < DP_SPD_CHUNKS; c++)
+		free(st->chunk[c]);
+	free(st->free_slots);
+	free(st->acl_ids);
+	free(st);
+}
+
+/* A free slot.  0 or -ENOMEM. */
+static int slot_alloc(struct dp_spd_state *st, uint32_t *id)
+{
+	uint32_t c;
+
+	if (st->n_free != 0) {
+		*id = st->free_slots[--st->n_free];
+		return 0;
+	}
+	if (st->hwm == DP_SPD_CHUNKS * DP_SPD_CHUNK)
+		return -ENOMEM;
+	c = st->hwm >> DP_SPD_CHUNK_SHIFT;
+	if (st->chunk[c] == NULL) {
+		/* The free stack holds every slot, so releasing never allocates. */
+		uint32_t cap = (c + 1) * DP_SPD_CHUNK;
+		uint32_t *fs = realloc(st->free_slots, (size_t)cap * sizeof(*fs));
+
+		if (fs == NULL)
+			return -ENOMEM;
+		st->free_slots = fs;
+		st->cap_free = cap;
+		st->chunk[c] = calloc(DP_SPD_CHUNK, sizeof(struct dp_spd_rule));
+		if (st->chunk[c] == NULL)
+			return -ENOMEM;
+	}
+	*id = st->hwm++;
+	return 0;
+}
+
+static void slot_release(struct dp_spd_state *st, uint32_t id)
+{
+	st->free_slots[st->n_free++] = id;
+}
+
+static uint32_t index_find(const struct dp_spd_tab *t, uint32_t index)
+{
+	uint64_t v = dp_spd_tab_get(t, &index, dp_spd_tab_hash(t, &index));
+
+	return v == 0 ? SLOT_NONE : (uint32_t)v - 1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Retirement (CONTROL). */
+
+enum { R_FREE, R_SLOT, R_ACL, R_STATE };
+
+static struct dp_spd_retired *retired_new(uint32_t cap)
+{
+	struct dp_spd_retired *r = calloc(1, sizeof(*r));
+
+	if (r == NULL)
+		return NULL;
+	r->cap = cap;
+	r->item = calloc(cap != 0 ? cap : 1, sizeof(*r->item));
+	if (r->item == NULL) {
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+static void retire(struct dp_spd_retired *r, uint8_t kind, void *p, struct dp_spd_state *st,
+	uint32_t slot)
+{
+	assert(r->n < r->cap);
+	r->item[r->n++] = (struct dp_spd_retire_item){ .kind = kind, .p = p, .state = st,
+		.slot = slot };
+}
+
+static void retired_free(struct dp_spd_retired *r)
+{
+	for (uint32_t i = 0; i < r->n; i++) {
+		struct dp_spd_retire_item *it = &r->item[i];
+
+		switch (it->kind) {
+		case R_FREE:
+			free(it->p);
+			break;
+		case R_SLOT:
+			slot_release(it->state, it->slot);
+			break;
+		case R_ACL:
+			rte_acl_free(it->p);
+			break;
+		default:
+			state_free(it->state);
+			break;
+		}
+	}
+	free(r->item);
+	free(r);
+}
+
+/* Stamp r with a token taken after every store it covers and queue it. */
+static void retired_queue(struct dp_spd *spd, struct dp_spd_retired *r)
+{
+	r->token = rte_rcu_qsbr_start(spd->ctx->qsbr);
+	if (spd->ret_tail != NULL)
+		spd->ret_tail->next = r;
+	else
+		spd->ret_head = r;
+	spd->ret_tail = r;
+}
+
+static int reclaim_locked(struct dp_spd *spd)
+{
+	int freed = 0;
+
+	/* Oldest first: a slot is released before its state can be freed. */
+	while (spd->ret_head != NULL &&
+	       rte_rcu_qsbr_check(spd->ctx->qsbr, spd->ret_head->token, false) == 1) {
+		struct dp_spd_retired *r = spd->ret_head;
+
+		spd->ret_head = r->next;
+		if (spd->ret_head == NULL)
+			spd->ret_tail = NULL;
+		retired_free(r);
+		freed++;
+	}
+	return freed;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Commit: plan (allocations only), then apply (stores only). */
+
+/* One staged change resolved against the state. */
+struct change {
+	uint32_t old, new;             /* slots, SLOT_NONE */
+	bool bind_only;
+};
+
+/* A chain edit: add or remove slot under a key of the hash tier (tab 0)
+ * or of the inbound SA map (tab 1). */
+struct op {
+	uint8_t key[DP_SPD_KEY_MAX];
+	uint32_t slot;
+	uint8_t tab;
+	uint8_t add;
+	uint8_t reserved[2];
+};
+
+/* A key's new value. */
+struct kupd {
+	uint8_t key[DP_SPD_KEY_MAX];
+	uint32_t h;
+	uint8_t tab;
+	uint8_t fresh;                 /* the key had no value */
+	uint64_t val;
+};
+
+struct plan {
+	struct change *ch;
+	uint32_t n_ch;
+	struct op *ops;
+	uint32_t n_ops;
+	struct kupd *ku;
+	uint32_t n_ku;
+	struct dp_spd_tab *tab, *insa, *index;   /* grown copies, or NULL */
+	bool acl_changed;
+	struct rte_acl_ctx *acl[2][2];
+	uint32_t acl_entries;
+	uint32_t *acl_ids, n_acl;
+	struct dp_spd_view *view;
+	struct dp_spd_retired *ret;
+};
+
+static int op_cmp(const void *a, const void *b)
+{
+	const struct op *x = a, *y = b;
+	int c;
+
+	if (x->tab != y->tab)
+		return x->tab < y->tab ? -1 : 1;
+	c = memcmp(x->key, y->key, sizeof(x->key));
+	if (c != 0)
+		return c;
+	if (x->add != y->add)
+		return x->add < y->add ? -1 : 1;
+	return x->slot < y->slot ? -1 : x->slot > y->slot;
+}
+
+/* Chains in match order: qsort has no context argument, so the directory
+ * the comparison reads is passed through this CONTROL-only variable. */
+static struct dp_spd_rule *const *sort_chunk;
+
+static int slot_order_cmp(const void *a, const void *b)
+{
+	const struct dp_spd_rule *x = dp_spd_slot(sort_chunk, *(const uint32_t *)a);
+	const struct dp_spd_rule *y = dp_spd_slot(sort_chunk, *(const uint32_t *)b);
 
 	if (x->priority != y->priority)
 		return x->priority < y->priority ? -1 : 1;
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
-static bool in_context(const struct dp_policy *p, unsigned int d, unsigned int fam)
+static void op_push(struct plan *pl, uint8_t tab, const void *key, uint32_t slot, bool add)
 {
-	uint8_t want = d == DP_SPD_OUT ? DP_POLICY_DIR_OUT : DP_POLICY_DIR_IN;
+	struct op *o = &pl->ops[pl->n_ops++];
 
-	if ((p->dir & want) == 0)
-		return false;
-	return p->sel.family == 0 || p->sel.family == fam_info[fam].family;
+	memset(o, 0, sizeof(*o));
+	memcpy(o->key, key, tab == 0 ? DP_SPD_KEY_MAX : SA_KEY_LEN);
+	o->tab = tab;
+	o->slot = slot;
+	o->add = add;
 }
 
-/* Does the rule restrict ports or ICMP type/code at all? */
-static bool narrowed(const struct dp_selector *s)
+/* The hash tier edits of adding or removing rule r in slot id. */
+static void ops_rule(struct plan *pl, const struct dp_spd_rule *r, uint32_t id, bool add)
 {
-	return s->lport_min != 0 || s->lport_max != UINT16_MAX || s->rport_min != 0 ||
-	       s->rport_max != UINT16_MAX || s->icmp_type_min != 0 || s->icmp_type_max != 255 ||
-	       s->icmp_code_min != 0 || s->icmp_code_max != 255;
-}
+	static const uint8_t dirs[2] = { [DP_SPD_OUT] = DP_POLICY_DIR_OUT,
+		[DP_SPD_IN] = DP_POLICY_DIR_IN };
+	unsigned int fam = r->sel.family == AF_INET ? DP_SPD_V4 : DP_SPD_V6;
+	struct hkey k;
 
-/* rte_acl entries a rule compiles to in context (d, fam): 0, 1 or 3. */
-static unsigned int entry_count(const struct dp_policy *p, unsigned int d, unsigned int fam)
-{
-	if (!in_context(p, d, fam))
-		return 0;
-	return p->sel.proto == 0 && narrowed(&p->sel) ? 3 : 1;
-}
-
-/* Entries being written for one context. */
-struct acl_batch {
-	uint8_t *buf;
-	size_t rule_sz;
-	uint32_t n;
-	unsigned int fam;
-	unsigned int dir;
-};
-
-static void set_range8(struct rte_acl_field *f, unsigned int lo, unsigned int hi)
-{
-	f->value.u8 = (uint8_t)lo;
-	f->mask_range.u8 = (uint8_t)hi;
-}
-
-static void set_range16(struct rte_acl_field *f, unsigned int lo, unsigned int hi)
-{
-	f->value.u16 = (uint16_t)lo;
-	f->mask_range.u16 = (uint16_t)hi;
-}
-
-/* Address prefix into `words` 32-bit MASK fields (value host order). */
-static void set_prefix(struct rte_acl_field *f, unsigned int words, const uint8_t *addr,
-	unsigned int plen, bool any)
-{
-	for (unsigned int w = 0; w < words; w++) {
-		unsigned int bits = any || plen <= 32 * w ? 0 : plen - 32 * w;
-		uint32_t v, mask;
-
-		if (bits > 32)
-			bits = 32;
-		memcpy(&v, addr + 4 * w, 4);
-		v = rte_be_to_cpu_32(v);
-		mask = bits == 0 ? 0 : UINT32_MAX << (32 - bits);
-		f[w].value.u32 = v & mask;
-		f[w].mask_range.u32 = bits;
-	}
-}
-
-static void emit(struct acl_batch *b, const struct dp_policy *p, uint32_t pos,
-	unsigned int proto_lo, unsigned int proto_hi, bool icmp)
-{
-	struct rte_acl_rule *r = (void *)(b->buf + (size_t)b->n++ * b->rule_sz);
-	const struct dp_selector *s = &p->sel;
-	unsigned int words = fam_info[b->fam].words;
-	bool out = b->dir == DP_SPD_OUT, any = s->family == 0;
-	struct rte_acl_field *src = &r->field[1], *dst = &r->field[1 + words];
-	struct rte_acl_field *sport = &r->field[1 + 2 * words], *dport = sport + 1;
-
-	r->data.category_mask = 1;
-	r->data.priority = (int32_t)(RTE_ACL_MAX_PRIORITY - pos);
-	r->data.userdata = pos + 1;
-	set_range8(&r->field[0], proto_lo, proto_hi);
-	set_prefix(out ? src : dst, words, s->local, s->local_plen, any);
-	set_prefix(out ? dst : src, words, s->remote, s->remote_plen, any);
-	if (icmp) {
-		set_range16(sport, s->icmp_type_min, s->icmp_type_max);
-		set_range16(dport, s->icmp_code_min, s->icmp_code_max);
-	} else if (out) {
-		set_range16(sport, s->lport_min, s->lport_max);
-		set_range16(dport, s->rport_min, s->rport_max);
-	} else {
-		set_range16(sport, s->rport_min, s->rport_max);
-		set_range16(dport, s->lport_min, s->lport_max);
-	}
-}
-
-static void emit_rule(struct acl_batch *b, const struct dp_policy *p, uint32_t pos)
-{
-	unsigned int icmp = fam_info[b->fam].icmp;
-
-	if (p->sel.proto != 0) {
-		emit(b, p, pos, p->sel.proto, p->sel.proto, p->sel.proto == icmp);
-	} else if (!narrowed(&p->sel)) {
-		emit(b, p, pos, 0, 255, false);
-	} else {
-		emit(b, p, pos, icmp, icmp, true);
-		emit(b, p, pos, 0, icmp - 1, false);
-		emit(b, p, pos, icmp + 1, 255, false);
-	}
-}
-
-/* Build context (d, fam) of a set whose rules are sorted.  0 or -errno;
- * *out stays NULL when no rule falls in the context. */
-static int context_build(struct dp_spd *spd, struct dp_spd_set *set, unsigned int d,
-	unsigned int fam, struct rte_acl_ctx **out)
-{
-	struct acl_batch b = { .fam = fam, .dir = d };
-	struct rte_acl_config cfg;
-	struct rte_acl_param prm;
-	struct rte_acl_ctx *acl;
-	char name[RTE_ACL_NAMESIZE];
-	uint64_t count = 0;
-	int err;
-
-	for (uint32_t i = 0; i < set->n; i++)
-		count += entry_count(&set->rules[i], d, fam);
-	if (count == 0)
-		return 0;
-	if (count > RTE_ACL_MAX_INDEX)
-		return -E2BIG;
-	b.rule_sz = RTE_ACL_RULE_SZ(fam_info[fam].nfields);
-	b.buf = calloc(count, b.rule_sz);
-	if (b.buf == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < set->n; i++)
-		if (in_context(&set->rules[i], d, fam))
-			emit_rule(&b, &set->rules[i], i);
-
-	snprintf(name, sizeof(name), "%s_spd%x%c%c", spd->ctx->name, spd->name_seq++,
-		d == DP_SPD_OUT ? 'o' : 'i', fam == DP_SPD_V4 ? '4' : '6');
-	prm = (struct rte_acl_param){
-		.name = name,
-		.socket_id = spd->ctx->cfg.socket_id,
-		.rule_size = (uint32_t)b.rule_sz,
-		.max_rule_num = (uint32_t)count,
-	};
-	acl = rte_acl_create(&prm);
-	if (acl == NULL) {
-		err = rte_errno == EINVAL ? -EINVAL : -ENOMEM;
-		goto out;
-	}
-	err = rte_acl_add_rules(acl, (const struct rte_acl_rule *)(const void *)b.buf,
-		(uint32_t)count);
-	if (err == 0) {
-		memset(&cfg, 0, sizeof(cfg));
-		cfg.num_categories = 1;
-		cfg.num_fields = fam_info[fam].nfields;
-		memcpy(cfg.defs, fam_info[fam].defs, cfg.num_fields * sizeof(cfg.defs[0]));
-		err = rte_acl_build(acl, &cfg);
-	}
-	if (err != 0) {
-		rte_acl_free(acl);
-		err = err == -EINVAL ? -EINVAL : -ENOMEM;
-		goto out;
-	}
-	/* The rules were only needed to build the tries. */
-	rte_acl_reset_rules(acl);
-	set->acl_rules += (uint32_t)count;
-	*out = acl;
-out:
-	free(b.buf);
-	return err;
-}
-
-static void set_free(struct dp_spd_set *set)
-{
-	if (set == NULL)
+	if (r->tier != DP_SPD_TIER_HASH)
 		return;
+	for (unsigned int d = 0; d < 2; d++) {
+		if ((r->dir & dirs[d]) == 0)
+			continue;
+		hkey_fill(&k, d, (uint8_t)fam, r->sel.remote, r->sel.remote_plen);
+		op_push(pl, 0, &k, id, add);
+	}
+}
+
+/* The inbound SA map edits of binding b of rule r (slot id). */
+static void ops_bind(struct plan *pl, const struct dp_spd_rule *r, const struct dp_spd_bind *b,
+	uint32_t id, bool add)
+{
+	uint8_t key[SA_KEY_LEN];
+
+	if ((r->dir & DP_POLICY_DIR_IN) == 0)
+		return;
+	for (unsigned int i = 0; i < b->n_in; i++) {
+		sa_key(key, b->in[i]);
+		op_push(pl, 1, key, id, add);
+	}
+}
+
+static void plan_free(struct plan *pl)
+{
+	free(pl->ch);
+	free(pl->ops);
+	free(pl->ku);
+	free(pl->acl_ids);
+}
+
+/* Undo plan_prepare's allocations (nothing was applied). */
+static void plan_abort(struct plan *pl)
+{
+	for (uint32_t i = 0; i < pl->n_ku; i++)
+		chain_free(pl->ku[i].val);
+	free(pl->tab);
+	free(pl->insa);
+	free(pl->index);
 	for (unsigned int d = 0; d < 2; d++)
 		for (unsigned int f = 0; f < 2; f++)
-			rte_acl_free(set->acl[d][f]);
-	free(set->rules);
-	free(set->tmpl);
-	free(set->insa);
-	free(set);
-}
-
-/* The outbound verdict of a rule. */
-static void tmpl_fill(struct dp_spd_result *t, const struct dp_policy *p)
-{
-	memset(t, 0, sizeof(*t));
-	t->policy = p->index;
-	switch (p->action) {
-	case DP_POLICY_BYPASS:
-		t->verdict = DP_SPD_BYPASS;
-		break;
-	case DP_POLICY_DISCARD:
-		t->verdict = DP_SPD_DROP;
-		t->drop = DP_DROP_POLICY_DISCARD;
-		break;
-	default:
-		t->verdict = p->n_out == 0 ? DP_SPD_ACQUIRE : DP_SPD_PROTECT;
-		t->n_sa = p->n_out;
-		memcpy(t->sa, p->out, sizeof(t->sa));
-		break;
+			rte_acl_free(pl->acl[d][f]);
+	free(pl->view);
+	if (pl->ret != NULL) {
+		free(pl->ret->item);
+		free(pl->ret);
 	}
+	plan_free(pl);
 }
 
-static int insa_cmp(const void *a, const void *b)
+/* Is id among o[0..n) (sorted by slot)? */
+static bool slot_in(uint32_t id, const struct op *o, uint32_t n)
 {
-	const struct dp_spd_insa *x = a, *y = b;
+	uint32_t lo = 0, hi = n;
 
-	if (x->sa != y->sa)
-		return x->sa < y->sa ? -1 : 1;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (o[mid].slot == id)
+			return true;
+		if (o[mid].slot < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
-/* The inbound SA map: every (in[] handle, policy) of PROTECT rules that
- * apply inbound. */
-static int insa_build(struct dp_spd_set *set)
+/* The new value of the key of ops o[0..n) (one key, removals first). */
+static int chain_edit(struct dp_spd_state *st, const struct dp_spd_tab *t, const struct op *o,
+	uint32_t n, struct kupd *ku)
 {
-	uint32_t count = 0;
+	uint32_t n_rm = 0, n_cur = 0, one, cnt = 0;
+	const uint32_t *cur = NULL;
+	struct dp_spd_chain *c;
+	uint64_t v = 0;
 
-	for (uint32_t i = 0; i < set->n; i++)
-		if ((set->rules[i].dir & DP_POLICY_DIR_IN) != 0)
-			count += set->rules[i].n_in;
-	if (count == 0)
+	memcpy(ku->key, o[0].key, sizeof(ku->key));
+	ku->tab = o[0].tab;
+	if (t != NULL) {
+		ku->h = dp_spd_tab_hash(t, o[0].key);
+		v = dp_spd_tab_get(t, o[0].key, ku->h);
+	} else {
+		ku->h = dp_spd_key_hash(o[0].key, o[0].tab == 0 ? DP_SPD_KEY_MAX : SA_KEY_LEN);
+	}
+	ku->fresh = v == 0;
+	if (v & 1) {
+		one = (uint32_t)(v >> 1);
+		cur = &one;
+		n_cur = 1;
+	} else if (v != 0) {
+		cur = ((const struct dp_spd_chain *)(uintptr_t)v)->slot;
+		n_cur = ((const struct dp_spd_chain *)(uintptr_t)v)->n;
+	}
+	while (n_rm < n && o[n_rm].add == 0)
+		n_rm++;
+	c = malloc(sizeof(*c) + (size_t)(n_cur + n - n_rm) * sizeof(c->slot[0]));
+	if (c == NULL)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n_cur; i++)
+		if (!slot_in(cur[i], o, n_rm))
+			c->slot[cnt++] = cur[i];
+	for (uint32_t i = n_rm; i < n; i++)
+		c->slot[cnt++] = o[i].slot;
+	c->n = cnt;
+	if (cnt == 0) {
+		free(c);
+		ku->val = 0;
+	} else if (cnt == 1) {
+		ku->val = (uint64_t)c->slot[0] << 1 | 1u;
+		free(c);
+	} else {
+		if (o[0].tab == 0) {
+			sort_chunk = st->chunk;
+			qsort(c->slot, cnt, sizeof(c->slot[0]), slot_order_cmp);
+		}
+		ku->val = (uint64_t)(uintptr_t)c;
+	}
+	return 0;
+}
+
+/* A table ready for `adds` new keys: t itself, or *grown (NULL: none). */
+static int tab_ready(const struct dp_spd_tab *t, uint32_t key_len, uint32_t adds,
+	struct dp_spd_tab **grown)
+{
+	*grown = NULL;
+	if (adds == 0 || (t != NULL && dp_spd_tab_room(t, adds)))
 		return 0;
-	set->insa = calloc(count, sizeof(*set->insa));
-	if (set->insa == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < set->n; i++) {
-		const struct dp_policy *p = &set->rules[i];
-
-		if ((p->dir & DP_POLICY_DIR_IN) == 0)
-			continue;
-		for (unsigned int k = 0; k < p->n_in; k++)
-			set->insa[set->n_insa++] = (struct dp_spd_insa){ .sa = p->in[k], .pos = i };
-	}
-	qsort(set->insa, set->n_insa, sizeof(*set->insa), insa_cmp);
-	return 0;
+	*grown = t == NULL ? dp_spd_tab_new(key_len, adds) : dp_spd_tab_grow(t, adds);
+	return *grown == NULL ? -ENOMEM : 0;
 }
 
-static int set_build(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n,
-	struct dp_spd_set **out)
+/* The rte_acl tier after the changes, sorted and compiled. */
+static int plan_acl(struct dp_spd *spd, struct dp_spd_state *st, struct plan *pl)
 {
-	struct dp_spd_set *set;
-	int err = -ENOMEM;
+	uint32_t n = 0, added = 0;
+	int err;
 
-	set = calloc(1, sizeof(*set));
-	if (set == NULL)
+	for (uint32_t i = 0; i < pl->n_ch; i++)
+		if (pl->ch[i].new != SLOT_NONE && !pl->ch[i].bind_only &&
+		    dp_spd_slot(st->chunk, pl->ch[i].new)->tier == DP_SPD_TIER_ACL)
+			added++;
+	pl->acl_ids = malloc(((size_t)st->n_acl + added + 1) * sizeof(uint32_t));
+	if (pl->acl_ids == NULL)
 		return -ENOMEM;
-	set->n = n;
-	if (n != 0) {
-		set->rules = malloc((size_t)n * sizeof(*set->rules));
-		set->tmpl = malloc((size_t)n * sizeof(*set->tmpl));
-		if (set->rules == NULL || set->tmpl == NULL)
-			goto fail;
-		memcpy(set->rules, rules, (size_t)n * sizeof(*rules));
-		qsort(set->rules, n, sizeof(*set->rules), policy_order_cmp);
-		for (uint32_t i = 0; i < n; i++)
-			tmpl_fill(&set->tmpl[i], &set->rules[i]);
+	/* Mark removed rules through their position. */
+	if (st->n_acl != 0)
+		memcpy(pl->acl_ids, st->acl_ids, (size_t)st->n_acl * sizeof(uint32_t));
+	for (uint32_t i = 0; i < pl->n_ch; i++) {
+		uint32_t o = pl->ch[i].old;
+
+		if (o != SLOT_NONE && !pl->ch[i].bind_only &&
+		    dp_spd_slot(st->chunk, o)->tier == DP_SPD_TIER_ACL)
+			pl->acl_ids[dp_spd_slot(st->chunk, o)->ctl] = SLOT_NONE;
 	}
-	err = insa_build(set);
-	for (unsigned int d = 0; d < 2 && err == 0; d++)
-		for (unsigned int f = 0; f < 2 && err == 0; f++)
-			err = context_build(spd, set, d, f, &set->acl[d][f]);
-	if (err != 0)
-		goto fail;
-	*out = set;
-	return 0;
-fail:
-	set_free(set);
+	for (uint32_t i = 0; i < st->n_acl; i++)
+		if (pl->acl_ids[i] != SLOT_NONE)
+			pl->acl_ids[n++] = pl->acl_ids[i];
+	for (uint32_t i = 0; i < pl->n_ch; i++)
+		if (pl->ch[i].new != SLOT_NONE && !pl->ch[i].bind_only &&
+		    dp_spd_slot(st->chunk, pl->ch[i].new)->tier == DP_SPD_TIER_ACL)
+			pl->acl_ids[n++] = pl->ch[i].new;
+	pl->n_acl = n;
+	sort_chunk = st->chunk;
+	qsort(pl->acl_ids, n, sizeof(uint32_t), slot_order_cmp);
+	err = dp_spd_acl_build(spd, st->chunk, pl->acl_ids, n, pl->acl, &pl->acl_entries);
+	spd->acl_builds++;
 	return err;
 }
 
-/* ------------------------------------------------------------------------ */
-/* CONTROL. */
-
-struct dp_spd *dp_spd_create(struct dp_ctx *ctx, const struct dp_spd_config *cfg)
+/* Resolve the staged changes and allocate all that applying them takes.
+ * 0, -ENOMEM, -E2BIG (rte_acl); on failure everything is undone. */
+static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
+	const struct dp_spd_stage *stage, uint32_t n_stage, struct plan *pl)
 {
-	struct dp_spd_config c = { 0 };
-	struct dp_spd *spd;
-	size_t wsize;
-	int err;
+	uint32_t adds[2] = { 0, 0 }, index_adds = 0, nret;
+	int err = -ENOMEM;
 
-	if (ctx == NULL) {
-		errno = EINVAL;
-		return NULL;
-	}
-	if (cfg != NULL)
-		c = *cfg;
-	if (c.acquire_interval_ms == 0)
-		c.acquire_interval_ms = ACQ_INTERVAL_MS_DEFAULT;
-	if (c.acquire_per_s == 0)
-		c.acquire_per_s = ACQ_PER_S_DEFAULT;
-	spd = calloc(1, sizeof(*spd));
-	if (spd == NULL)
-		return NULL;
-	spd->ctx = ctx;
-	spd->workers = ctx->cfg.workers;
-	spd->tsc_hz = rte_get_tsc_hz() != 0 ? rte_get_tsc_hz() : 1;
-	spd->acq_interval_tsc = spd->tsc_hz / 1000 * c.acquire_interval_ms;
-	spd->acq_per_s = c.acquire_per_s;
-	wsize = (size_t)spd->workers * sizeof(*spd->w);
-	spd->w = aligned_alloc(alignof(struct dp_spd_worker), wsize);
-	if (spd->w == NULL) {
-		err = ENOMEM;
+	memset(pl, 0, sizeof(*pl));
+	pl->ch = calloc(n_stage + 1, sizeof(*pl->ch));
+	pl->ops = malloc(((size_t)n_stage * 12 + 1) * sizeof(*pl->ops));
+	if (pl->ch == NULL || pl->ops == NULL)
 		goto fail;
-	}
-	memset(spd->w, 0, wsize);
-	err = -set_build(spd, NULL, 0, &spd->cur);
-	if (err != 0)
-		goto fail;
-	return spd;
-fail:
-	free(spd->w);
-	free(spd);
-	errno = err;
-	return NULL;
-}
+	for (uint32_t i = 0; i < n_stage; i++) {
+		const struct dp_spd_stage *s = &stage[i];
+		struct change *c = &pl->ch[pl->n_ch];
+		const struct dp_spd_rule *o, *nw;
 
-int dp_spd_reclaim(struct dp_spd *spd)
-{
-	struct dp_spd_set **pp = &spd->retired;
-	int freed = 0;
-
-	while (*pp != NULL) {
-		struct dp_spd_set *s = *pp;
-
-		if (rte_rcu_qsbr_check(spd->ctx->qsbr, s->token, false) == 1) {
-			*pp = s->next;
-			set_free(s);
-			freed++;
+		c->old = index_find(st->index, s->index);
+		c->new = s->del ? SLOT_NONE : s->slot;
+		if (c->old == SLOT_NONE && c->new == SLOT_NONE)
+			continue;
+		pl->n_ch++;
+		o = c->old != SLOT_NONE ? dp_spd_slot(st->chunk, c->old) : NULL;
+		nw = c->new != SLOT_NONE ? dp_spd_slot(st->chunk, c->new) : NULL;
+		if (o != NULL && nw != NULL && same_but_binding(o, nw)) {
+			c->bind_only = true;
+			ops_bind(pl, o, o->bind, c->old, false);
+			ops_bind(pl, o, nw->bind, c->old, true);
+			continue;
+		}
+		if (o != NULL) {
+			ops_rule(pl, o, c->old, false);
+			ops_bind(pl, o, o->bind, c->old, false);
+			pl->acl_changed |= o->tier == DP_SPD_TIER_ACL;
 		} else {
-			pp = &s->next;
+			index_adds++;
+		}
+		if (nw != NULL) {
+			ops_rule(pl, nw, c->new, true);
+			ops_bind(pl, nw, nw->bind, c->new, true);
+			pl->acl_changed |= nw->tier == DP_SPD_TIER_ACL;
 		}
 	}
-	return freed;
-}
+	qsort(pl->ops, pl->n_ops, sizeof(*pl->ops), op_cmp);
+	pl->ku = calloc(pl->n_ops + 1, sizeof(*pl->ku));
+	if (pl->ku == NULL)
+		goto fail;
+	for (uint32_t i = 0, j; i < pl->n_ops; i = j) {
+		const struct dp_spd_tab *t = pl->ops[i].tab == 0 ? st->tab : st->insa;
+		struct kupd *ku = &pl->ku[pl->n_ku];
 
-void dp_spd_free(struct dp_spd *spd)
-{
-	struct dp_spd_set *s;
-
-	if (spd == NULL)
-		return;
-	/* Nothing new can be loaded once cur is NULL; one grace period later
-	 * no worker holds any set. */
-	s = spd->cur;
-	__atomic_store_n(&spd->cur, NULL, __ATOMIC_RELEASE);
-	rte_rcu_qsbr_synchronize(spd->ctx->qsbr, RTE_QSBR_THRID_INVALID);
-	set_free(s);
-	while ((s = spd->retired) != NULL) {
-		spd->retired = s->next;
-		set_free(s);
+		for (j = i + 1; j < pl->n_ops && pl->ops[j].tab == pl->ops[i].tab &&
+		     memcmp(pl->ops[j].key, pl->ops[i].key, DP_SPD_KEY_MAX) == 0; j++)
+			;
+		if (chain_edit(st, t, &pl->ops[i], j - i, ku) != 0)
+			goto fail;
+		pl->n_ku++;
+		adds[ku->tab] += ku->fresh && ku->val != 0;
 	}
-	free(spd->w);
-	free(spd);
-}
-
-int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n, uint32_t *bad)
-{
-	struct dp_spd_set *set, *old;
-	struct timespec t0, t1;
-	uint32_t bad_pos = 0;
-	int err;
-
-	if (spd == NULL || (rules == NULL && n != 0))
-		return -EINVAL;
-	if (n > DP_SPD_RULES_MAX)
-		return -E2BIG;
-	err = rules_check(rules, n, &bad_pos);
-	if (err != 0) {
-		if (bad != NULL && err != -ENOMEM)
-			*bad = bad_pos;
-		return err;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	err = set_build(spd, rules, n, &set);
-	if (err != 0)
-		return err;
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	set->generation = ++spd->generation;
-	spd->build_ns = (uint64_t)(t1.tv_sec - t0.tv_sec) * 1000000000u +
-			(uint64_t)t1.tv_nsec - (uint64_t)t0.tv_nsec;
-
-	old = spd->cur;
-	__atomic_store_n(&spd->cur, set, __ATOMIC_RELEASE);
-	/* The token is taken after the store: a worker that reports quiescence
-	 * past it has finished every lookup that could have loaded old. */
-	old->token = rte_rcu_qsbr_start(spd->ctx->qsbr);
-	old->next = spd->retired;
-	spd->retired = old;
-	(void)dp_spd_reclaim(spd);
+	if (tab_ready(st->tab, DP_SPD_KEY_MAX, adds[0], &pl->tab) != 0 ||
+	    tab_ready(st->insa, SA_KEY_LEN, adds[1], &pl->insa) != 0 ||
+	    tab_ready(st->index, sizeof(uint32_t), index_adds, &pl->index) != 0)
+		goto fail;
+	if (pl->acl_changed && (err = plan_acl(spd, st, pl)) != 0)
+		goto fail;
+	err = -ENOMEM;
+	pl->view = calloc(1, sizeof(*pl->view));
+	/* Old slots and bindings, chains, tables, contexts, the old view. */
+	nret = pl->n_ch * 2 + pl->n_ku + 4 + 3 + 2;
+	pl->ret = retired_new(nret);
+	if (pl->view == NULL || pl->ret == NULL)
+		goto fail;
 	return 0;
+fail:
+	plan_abort(pl);
+	return err;
 }
 
-void dp_spd_get_stats(const struct dp_spd *spd, struct dp_spd_stats *st)
+/* Apply a prepared plan to st: no failure from here on. */
+static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan *pl,
+	const struct dp_spd_stage *stage)
 {
-	const struct dp_spd_set *set = spd->cur;
+	struct dp_spd_retired *ret = pl->ret;
+	struct dp_spd_view *v = pl->view;
 
-	memset(st, 0, sizeof(*st));
-	st->generation = spd->generation;
-	st->rules = set != NULL ? set->n : 0;
-	st->acl_rules = set != NULL ? set->acl_rules : 0;
-	st->build_ns = spd->build_ns;
-	for (unsigned int i = 0; i < spd->workers; i++) {
-		const struct dp_spd_worker *w = &spd->w[i];
-
-		st->lookups += dp_counter_read(&w->lookups);
-		st->acquire_posted += dp_counter_read(&w->acquire_posted);
-		st->acquire_suppressed += dp_counter_read(&w->acquire_suppressed);
-		st->acquire_lost += dp_counter_read(&w->acquire_lost);
-		st->mismatches += dp_counter_read(&w->mismatches);
+	(void)stage;
+	/* Grown tables: workers keep the old ones until the view store. */
+	if (pl->tab != NULL) {
+		if (st->tab != NULL)
+			retire(ret, R_FREE, st->tab, NULL, 0);
+		st->tab = pl->tab;
 	}
-}
-
-/* ------------------------------------------------------------------------ */
-/* WORKER. */
-
-static void key4_fill(struct key4 *k, const struct dp_flow *f)
-{
-	k->proto = f->proto;
-	memcpy(k->src, f->src, 4);
-	memcpy(k->dst, f->dst, 4);
-	if (f->proto == ICMP4) {
-		k->sport = rte_cpu_to_be_16((uint16_t)(f->sport >> 8));
-		k->dport = rte_cpu_to_be_16((uint16_t)(f->sport & 0xff));
-	} else {
-		k->sport = rte_cpu_to_be_16(f->sport);
-		k->dport = rte_cpu_to_be_16(f->dport);
+	if (pl->insa != NULL) {
+		if (st->insa != NULL)
+			retire(ret, R_FREE, st->insa, NULL, 0);
+		st->insa = pl->insa;
 	}
-}
-
-static void key6_fill(struct key6 *k, const struct dp_flow *f)
-{
-	k->proto = f->proto;
-	memcpy(k->src, f->src, 16);
-	memcpy(k->dst, f->dst, 16);
-	if (f->proto == ICMP6) {
-		k->sport = rte_cpu_to_be_16((uint16_t)(f->sport >> 8));
-		k->dport = rte_cpu_to_be_16((uint16_t)(f->sport & 0xff));
-	} else {
-		k->sport = rte_cpu_to_be_16(f->sport);
-		k->dport = rte_cpu_to_be_16(f->dport);
+	if (pl->index != NULL) {
+		free(st->index);         /* CONTROL's alone */
+		st->index = pl->index;
 	}
-}
+	for (uint32_t i = 0; i < pl->n_ch; i++) {
+		const struct change *c = &pl->ch[i];
+		struct dp_spd_rule *o = c->old != SLOT_NONE ? dp_spd_slot(st->chunk, c->old) : NULL;
+		struct dp_spd_rule *nw = c->new != SLOT_NONE ? dp_spd_slot(st->chunk, c->new) : NULL;
+		const struct dp_spd_rule *keyr = nw != NULL ? nw : o;
+		uint32_t index = keyr->index;
 
-/* userdata (position + 1, 0 = no match) of n <= SPD_BURST flows. */
-static void classify(const struct dp_spd_set *set, unsigned int d, const struct dp_flow *flows,
-	unsigned int n, uint32_t *ud)
-{
-	struct key4 k4[SPD_BURST];
-	struct key6 k6[SPD_BURST];
-	const uint8_t *p4[SPD_BURST], *p6[SPD_BURST];
-	uint32_t r4[SPD_BURST], r6[SPD_BURST];
-	uint8_t i4[SPD_BURST], i6[SPD_BURST];
-	unsigned int n4 = 0, n6 = 0;
+		if (c->bind_only) {
+			const struct dp_spd_bind *ob = o->bind;
 
-	for (unsigned int i = 0; i < n; i++) {
-		ud[i] = 0;
-		if (flows[i].family == AF_INET && set->acl[d][DP_SPD_V4] != NULL) {
-			memset(&k4[n4], 0, sizeof(k4[n4]));
-			key4_fill(&k4[n4], &flows[i]);
-			p4[n4] = (const uint8_t *)&k4[n4];
-			i4[n4++] = (uint8_t)i;
-		} else if (flows[i].family == AF_INET6 && set->acl[d][DP_SPD_V6] != NULL) {
-			memset(&k6[n6], 0, sizeof(k6[n6]));
-			key6_fill(&k6[n6], &flows[i]);
-			p6[n6] = (const uint8_t *)&k6[n6];
-			i6[n6++] = (uint8_t)i;
+			__atomic_store_n(&o->bind, nw->bind, __ATOMIC_RELEASE);
+			if (ob != &bind_none)
+				retire(ret, R_FREE, (void *)(uintptr_t)ob, NULL, 0);
+			slot_release(st, c->new);   /* never reachable */
+			continue;
 		}
+		if (o != NULL) {
+			if (o->bind != &bind_none)
+				retire(ret, R_FREE, (void *)(uintptr_t)o->bind, NULL, 0);
+			retire(ret, R_SLOT, NULL, st, c->old);
+			st->n--;
+			if (o->tier == DP_SPD_TIER_HASH) {
+				unsigned int f = o->sel.family == AF_INET ? DP_SPD_V4 : DP_SPD_V6;
+
+				st->n_hash--;
+				for (unsigned int d = 0; d < 2; d++)
+					if ((o->dir & (d == DP_SPD_OUT ? DP_POLICY_DIR_OUT :
+								   DP_POLICY_DIR_IN)) != 0)
+						st->plen_count[d][f][o->sel.remote_plen]--;
+			}
+		}
+		if (nw != NULL) {
+			st->n++;
+			if (nw->tier == DP_SPD_TIER_HASH) {
+				unsigned int f = nw->sel.family == AF_INET ? DP_SPD_V4 : DP_SPD_V6;
+
+				st->n_hash++;
+				for (unsigned int d = 0; d < 2; d++)
+					if ((nw->dir & (d == DP_SPD_OUT ? DP_POLICY_DIR_OUT :
+								    DP_POLICY_DIR_IN)) != 0)
+						st->plen_count[d][f][nw->sel.remote_plen]++;
+			}
+		}
+		(void)dp_spd_tab_put(st->index, &index, dp_spd_tab_hash(st->index, &index),
+			nw != NULL ? (uint64_t)c->new + 1 : 0);
 	}
-	if (n4 != 0 && rte_acl_classify(set->acl[d][DP_SPD_V4], p4, r4, n4, 1) == 0)
-		for (unsigned int j = 0; j < n4; j++)
-			ud[i4[j]] = r4[j];
-	if (n6 != 0 && rte_acl_classify(set->acl[d][DP_SPD_V6], p6, r6, n6, 1) == 0)
-		for (unsigned int j = 0; j < n6; j++)
-			ud[i6[j]] = r6[j];
+	for (uint32_t i = 0; i < pl->n_ku; i++) {
+		struct kupd *ku = &pl->ku[i];
+		struct dp_spd_tab *t = ku->tab == 0 ? st->tab : st->insa;
+		uint64_t old;
+
+		if (t == NULL)           /* only removals from an absent table */
+			continue;
+		old = dp_spd_tab_put(t, ku->key, ku->h, ku->val);
+		if (old != 0 && (old & 1) == 0)
+			retire(ret, R_FREE, (void *)(uintptr_t)old, NULL, 0);
+	}
+	if (pl->acl_changed) {
+		for (unsigned int d = 0; d < 2; d++)
+			for (unsigned int f = 0; f < 2; f++) {
+				if (st->acl[d][f] != NULL)
+					retire(ret, R_ACL, st->acl[d][f], NULL, 0);
+				st->acl[d][f] = pl->acl[d][f];
+			}
+		st->acl_entries = pl->acl_entries;
+		free(st->acl_ids);
+		st->acl_ids = pl->acl_ids;
+		st->n_acl = pl->n_acl;
+		pl->acl_ids = NULL;
+		for (uint32_t i = 0; i < st->n_acl; i++)
+			dp_spd_slot(st->chunk, st->acl_ids[i])->ctl = i;
+	}
+	/* The view. */
+	v->generation = ++spd->generation;
+	v->chunk = st->chunk;
+	v->tab = st->tab;
+	v->insa = st->insa;
+	memcpy(v->acl, st->acl, sizeof(v->acl));
+	for (unsigned int d = 0; d < 2; d++)
+		for (unsigned int f = 0; f < 2; f++)
+			for (int p = 128; p >= 1; p--)
+				if (st->plen_count[d][f][p] != 0)
+					v->plen[d][f][v->nplen[d][f]++] = (uint8_t)p;
+	if (spd->view != NULL)
+		retire(ret, R_FREE, spd->view, NULL, 0);
+	__atomic_store_n(&spd->view, v, __ATOMIC_RELEASE);
+	plan_free(pl);
 }
 
 /* The limiter's slot for key: its own if present, else the oldest way. */
@@ -733,7 +909,7 @@ static struct dp_spd_acq_slot *acq_slot(struct dp_spd_worker *w, uint64_t key)
 }
 
 /* Post an ACQUIRE for (policy, flow) unless the limiter holds it back. */
-static void acquire(struct dp_spd *spd, unsigned int worker, const struct dp_policy *p,
+static void acquire(struct dp_spd *spd, unsigned int worker, const struct dp_spd_rule *p,
 	const struct dp_flow *f, uint64_t *now)
 {
 	struct dp_spd_worker *w = &spd->w[worker];
@@ -774,63 +950,577 @@ static void acquire(struct dp_spd *spd, unsigned int worker, const struct dp_pol
 	dp_counter_add(&w->acquire_posted, 1);
 }
 
+/* ------------------------------------------------------------------------ */
+/* CONTROL. */
+
+static uint64_t ns_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (uint64_t)(t1.tv_sec - t0->tv_sec) * 1000000000u + (uint64_t)t1.tv_nsec -
+	       (uint64_t)t0->tv_nsec;
+}
+
+/* Drop the staged changes (their slots go back unused). */
+static void stage_drop(struct dp_spd *spd, struct dp_spd_state *st)
+{
+	for (uint32_t i = 0; i < spd->n_stage; i++) {
+		struct dp_spd_stage *s = &spd->stage[i];
+
+		if (!s->del)
+			bind_free(dp_spd_slot(st->chunk, s->slot)->bind);
+	}
+}
+
+/* Forget the staged changes after a commit consumed their slots. */
+static void stage_clear(struct dp_spd *spd)
+{
+	for (uint32_t i = 0; i < spd->n_stage; i++) {
+		uint32_t index = spd->stage[i].index;
+
+		(void)dp_spd_tab_put(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index), 0);
+	}
+	spd->n_stage = 0;
+}
+
+struct dp_spd *dp_spd_create(struct dp_ctx *ctx, const struct dp_spd_config *cfg)
+{
+	struct dp_spd_config c = { 0 };
+	struct dp_spd *spd;
+	size_t wsize;
+	int err = ENOMEM;
+
+	if (ctx == NULL) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (cfg != NULL)
+		c = *cfg;
+	if (c.acquire_interval_ms == 0)
+		c.acquire_interval_ms = ACQ_INTERVAL_MS_DEFAULT;
+	if (c.acquire_per_s == 0)
+		c.acquire_per_s = ACQ_PER_S_DEFAULT;
+	spd = calloc(1, sizeof(*spd));
+	if (spd == NULL)
+		return NULL;
+	spd->ctx = ctx;
+	spd->workers = ctx->cfg.workers;
+	spd->tsc_hz = rte_get_tsc_hz() != 0 ? rte_get_tsc_hz() : 1;
+	spd->acq_interval_tsc = spd->tsc_hz / 1000 * c.acquire_interval_ms;
+	spd->acq_per_s = c.acquire_per_s;
+	wsize = (size_t)spd->workers * sizeof(*spd->w);
+	spd->w = aligned_alloc(alignof(struct dp_spd_worker), wsize);
+	spd->st = state_new();
+	spd->staged = dp_spd_tab_new(sizeof(uint32_t), 0);
+	spd->view = calloc(1, sizeof(*spd->view));
+	if (spd->w == NULL || spd->st == NULL || spd->staged == NULL || spd->view == NULL)
+		goto fail;
+	if (pthread_mutex_init(&spd->lock, NULL) != 0)
+		goto fail;
+	memset(spd->w, 0, wsize);
+	spd->view->generation = spd->generation;
+	spd->view->chunk = spd->st->chunk;
+	return spd;
+fail:
+	free(spd->view);
+	free(spd->staged);
+	state_free(spd->st);
+	free(spd->w);
+	free(spd);
+	errno = err;
+	return NULL;
+}
+
+int dp_spd_reclaim(struct dp_spd *spd)
+{
+	int freed;
+
+	pthread_mutex_lock(&spd->lock);
+	freed = reclaim_locked(spd);
+	pthread_mutex_unlock(&spd->lock);
+	return freed;
+}
+
+void dp_spd_free(struct dp_spd *spd)
+{
+	struct dp_spd_view *v;
+
+	if (spd == NULL)
+		return;
+	/* Nothing new can be loaded once view is NULL; one grace period later
+	 * no worker holds anything. */
+	v = spd->view;
+	__atomic_store_n(&spd->view, NULL, __ATOMIC_RELEASE);
+	rte_rcu_qsbr_synchronize(spd->ctx->qsbr, RTE_QSBR_THRID_INVALID);
+	while (spd->ret_head != NULL) {
+		struct dp_spd_retired *r = spd->ret_head;
+
+		spd->ret_head = r->next;
+		retired_free(r);
+	}
+	stage_drop(spd, spd->st);
+	free(spd->stage);
+	free(spd->staged);
+	state_free(spd->st);
+	free(v);
+	pthread_mutex_destroy(&spd->lock);
+	free(spd->w);
+	free(spd);
+}
+
+/* Commit stage[0..n) into st (the current state, or a new one that
+ * replaces it).  0 or -errno with nothing applied. */
+static int commit_into(struct dp_spd *spd, struct dp_spd_state *st,
+	const struct dp_spd_stage *stage, uint32_t n)
+{
+	struct plan pl;
+	struct dp_spd_retired *ret;
+	int err;
+
+	err = plan_prepare(spd, st, stage, n, &pl);
+	if (err != 0)
+		return err;
+	ret = pl.ret;
+	plan_apply(spd, st, &pl, stage);
+	if (st != spd->st) {
+		retire(ret, R_STATE, NULL, spd->st, 0);
+		spd->st = st;
+	}
+	retired_queue(spd, ret);
+	(void)reclaim_locked(spd);
+	return 0;
+}
+
+int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n, uint32_t *bad)
+{
+	struct dp_spd_state *st = NULL, *old;
+	struct dp_spd_stage *stage = NULL;
+	struct timespec t0;
+	uint32_t bad_pos = 0, made = 0;
+	int err;
+
+	if (spd == NULL || (rules == NULL && n != 0))
+		return -EINVAL;
+	if (n > DP_SPD_RULES_MAX)
+		return -E2BIG;
+	err = rules_check(rules, n, &bad_pos);
+	if (err != 0) {
+		if (bad != NULL && err != -ENOMEM)
+			*bad = bad_pos;
+		return err;
+	}
+	pthread_mutex_lock(&spd->lock);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	err = -ENOMEM;
+	st = state_new();
+	stage = malloc(((size_t)n + 1) * sizeof(*stage));
+	if (st == NULL || stage == NULL)
+		goto out;
+	for (; made < n; made++) {
+		const struct dp_spd_bind *b = bind_new(&rules[made]);
+		uint32_t id;
+
+		if (b == NULL)
+			goto out;
+		if (slot_alloc(st, &id) != 0) {
+			bind_free(b);
+			goto out;
+		}
+		rule_fill(dp_spd_slot(st->chunk, id), &rules[made], b);
+		stage[made] = (struct dp_spd_stage){ .index = rules[made].index, .slot = id };
+	}
+	old = spd->st;
+	err = commit_into(spd, st, stage, n);
+	if (err != 0)
+		goto out;
+	/* The staged changes were against the replaced state (retired, its
+	 * memory kept until the grace period ends). */
+	stage_drop(spd, old);
+	stage_clear(spd);
+	spd->n_after = n;
+	spd->build_ns = ns_since(&t0);
+	st = NULL;
+out:
+	if (st != NULL) {
+		for (uint32_t i = 0; i < made; i++)
+			bind_free(dp_spd_slot(st->chunk, stage[i].slot)->bind);
+		state_free(st);
+	}
+	free(stage);
+	pthread_mutex_unlock(&spd->lock);
+	return err;
+}
+
+/* The staged position + 1 of index (0: none) and whether the index is in
+ * the set as staged. */
+static uint32_t stage_find(const struct dp_spd *spd, uint32_t index, bool *exists)
+{
+	uint64_t v = dp_spd_tab_get(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index));
+
+	if (v != 0)
+		*exists = !spd->stage[v - 1].del;
+	else
+		*exists = index_find(spd->st->index, index) != SLOT_NONE;
+	return (uint32_t)v;
+}
+
+/* Room for one more staged change.  0 or -ENOMEM. */
+static int stage_room(struct dp_spd *spd)
+{
+	struct dp_spd_tab *t;
+
+	if (spd->n_stage == spd->cap_stage) {
+		uint32_t cap = spd->cap_stage != 0 ? spd->cap_stage * 2 : 64;
+		struct dp_spd_stage *s = realloc(spd->stage, (size_t)cap * sizeof(*s));
+
+		if (s == NULL)
+			return -ENOMEM;
+		spd->stage = s;
+		spd->cap_stage = cap;
+	}
+	if (dp_spd_tab_room(spd->staged, 1))
+		return 0;
+	t = dp_spd_tab_grow(spd->staged, spd->n_stage + 1);
+	if (t == NULL)
+		return -ENOMEM;
+	free(spd->staged);
+	spd->staged = t;
+	return 0;
+}
+
+/* Stage s for its index (pos: its staged position + 1, or 0). */
+static void stage_put(struct dp_spd *spd, uint32_t pos, const struct dp_spd_stage *s)
+{
+	uint32_t index = s->index;
+
+	if (pos != 0) {
+		struct dp_spd_stage *old = &spd->stage[pos - 1];
+
+		if (!old->del) {
+			bind_free(dp_spd_slot(spd->st->chunk, old->slot)->bind);
+			slot_release(spd->st, old->slot);
+		}
+		*old = *s;
+		return;
+	}
+	spd->stage[spd->n_stage++] = *s;
+	(void)dp_spd_tab_put(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index),
+		spd->n_stage);
+}
+
+int dp_spd_policy_set(struct dp_spd *spd, const struct dp_policy *p)
+{
+	const struct dp_spd_bind *b = NULL;
+	uint32_t pos, id = SLOT_NONE;
+	bool exists;
+	int err;
+
+	if (spd == NULL || p == NULL || !policy_ok(p))
+		return -EINVAL;
+	pthread_mutex_lock(&spd->lock);
+	pos = stage_find(spd, p->index, &exists);
+	err = -E2BIG;
+	if (!exists && spd->n_after >= DP_SPD_RULES_MAX)
+		goto out;
+	err = -ENOMEM;
+	b = bind_new(p);
+	if (b == NULL || (pos == 0 && stage_room(spd) != 0))
+		goto out;
+	if ((err = slot_alloc(spd->st, &id)) != 0)
+		goto out;
+	rule_fill(dp_spd_slot(spd->st->chunk, id), p, b);
+	b = NULL;
+	stage_put(spd, pos, &(struct dp_spd_stage){ .index = p->index, .slot = id });
+	spd->n_after += !exists;
+	err = 0;
+out:
+	bind_free(b);
+	pthread_mutex_unlock(&spd->lock);
+	return err;
+}
+
+int dp_spd_policy_del(struct dp_spd *spd, uint32_t index)
+{
+	uint32_t pos;
+	bool exists;
+	int err = -ENOENT;
+
+	if (spd == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&spd->lock);
+	pos = stage_find(spd, index, &exists);
+	if (!exists)
+		goto out;
+	if (pos == 0 && (err = stage_room(spd)) != 0)
+		goto out;
+	stage_put(spd, pos, &(struct dp_spd_stage){ .index = index, .slot = SLOT_NONE,
+		.del = true });
+	spd->n_after--;
+	err = 0;
+out:
+	pthread_mutex_unlock(&spd->lock);
+	return err;
+}
+
+int dp_spd_commit(struct dp_spd *spd)
+{
+	struct timespec t0;
+	int err = 0;
+
+	if (spd == NULL)
+		return -EINVAL;
+	pthread_mutex_lock(&spd->lock);
+	if (spd->n_stage != 0) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = commit_into(spd, spd->st, spd->stage, spd->n_stage);
+		if (err == 0) {
+			stage_clear(spd);
+			spd->commits++;
+			spd->commit_ns = ns_since(&t0);
+		}
+	}
+	pthread_mutex_unlock(&spd->lock);
+	return err;
+}
+
+void dp_spd_get_stats(const struct dp_spd *spd, struct dp_spd_stats *st)
+{
+	/* The lock serialises with CONTROL; the SPD is not otherwise changed. */
+	pthread_mutex_t *lock = (pthread_mutex_t *)(uintptr_t)&spd->lock;
+	const struct dp_spd_state *s = spd->st;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(lock);
+	st->generation = spd->generation;
+	st->rules = s->n;
+	st->acl_rules = s->acl_entries;
+	st->build_ns = spd->build_ns;
+	st->hash_rules = s->n_hash;
+	for (unsigned int d = 0; d < 2; d++)
+		for (unsigned int f = 0; f < 2; f++)
+			for (unsigned int p = 1; p <= 128; p++)
+				st->hash_plens += s->plen_count[d][f][p] != 0;
+	st->commits = spd->commits;
+	st->commit_ns = spd->commit_ns;
+	st->acl_builds = spd->acl_builds;
+	st->staged = spd->n_stage;
+	pthread_mutex_unlock(lock);
+	for (unsigned int i = 0; i < spd->workers; i++) {
+		const struct dp_spd_worker *w = &spd->w[i];
+
+		st->lookups += dp_counter_read(&w->lookups);
+		st->acquire_posted += dp_counter_read(&w->acquire_posted);
+		st->acquire_suppressed += dp_counter_read(&w->acquire_suppressed);
+		st->acquire_lost += dp_counter_read(&w->acquire_lost);
+		st->mismatches += dp_counter_read(&w->mismatches);
+	}
+}
+
+int dp_spd_policy_next(struct dp_spd *spd, uint32_t *pos, struct dp_policy *p)
+{
+	const struct dp_spd_state *st;
+	int err = -ENOENT;
+
+	pthread_mutex_lock(&spd->lock);
+	st = spd->st;
+	/* A slot holds a committed rule when the index map points at it. */
+	for (uint32_t id = *pos; id < st->hwm; id++) {
+		const struct dp_spd_rule *r = dp_spd_slot(st->chunk, id);
+		const struct dp_spd_bind *b = r->bind;
+
+		if (index_find(st->index, r->index) != id)
+			continue;
+		dp_policy_init(p);
+		p->index = r->index;
+		p->priority = r->priority;
+		p->dir = r->dir;
+		p->action = r->action;
+		p->flags = r->flags;
+		p->sel = r->sel;
+		p->n_out = b->n_out;
+		p->n_in = b->n_in;
+		memcpy(p->out, b->out, sizeof(p->out));
+		memcpy(p->in, b->in, sizeof(p->in));
+		*pos = id;
+		err = 0;
+		break;
+	}
+	pthread_mutex_unlock(&spd->lock);
+	return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* WORKER. */
+
+/* Is rule `id` a better match than *best (slot + 1, 0 = none)? */
+static bool better(const struct dp_spd_view *v, uint32_t id, uint32_t best)
+{
+	return best == 0 ||
+	       rule_before(dp_spd_slot(v->chunk, id), dp_spd_slot(v->chunk, best - 1));
+}
+
+/* Improve *best with the rules of chain value val that match f. */
+static void chain_best(const struct dp_spd_view *v, uint64_t val, uint8_t dir,
+	const struct dp_flow *f, uint32_t *best)
+{
+	const struct dp_spd_chain *c;
+
+	if (val & 1) {
+		uint32_t id = (uint32_t)(val >> 1);
+
+		if (better(v, id, *best) &&
+		    dp_spd_selector_match(&dp_spd_slot(v->chunk, id)->sel, dir, f))
+			*best = id + 1;
+		return;
+	}
+	/* In match order: the first that matches is the chain's best. */
+	c = (const struct dp_spd_chain *)(uintptr_t)val;
+	for (uint32_t i = 0; i < c->n; i++) {
+		uint32_t id = c->slot[i];
+
+		if (!better(v, id, *best))
+			return;
+		if (dp_spd_selector_match(&dp_spd_slot(v->chunk, id)->sel, dir, f)) {
+			*best = id + 1;
+			return;
+		}
+	}
+}
+
+/* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d. */
+static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
+	unsigned int n, uint32_t *best)
+{
+	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
+	uint8_t dir = d == DP_SPD_OUT ? DP_POLICY_DIR_OUT : DP_POLICY_DIR_IN;
+	struct hkey keys[SPD_BURST];
+	uint32_t h[SPD_BURST];
+	uint8_t idx[SPD_BURST];
+
+	for (unsigned int f = 0; f < 2; f++) {
+		unsigned int m = 0;
+
+		if (v->nplen[d][f] == 0)
+			continue;
+		for (unsigned int i = 0; i < n; i++)
+			if (flows[i].family == fams[f])
+				idx[m++] = (uint8_t)i;
+		for (unsigned int p = 0; p < v->nplen[d][f] && m != 0; p++) {
+			unsigned int plen = v->plen[d][f][p];
+
+			for (unsigned int j = 0; j < m; j++) {
+				const struct dp_flow *fl = &flows[idx[j]];
+
+				hkey_fill(&keys[j], d, (uint8_t)f, d == DP_SPD_OUT ? fl->dst : fl->src,
+					plen);
+				h[j] = dp_spd_tab_hash(v->tab, &keys[j]);
+				rte_prefetch0(&v->tab->e[h[j] & v->tab->mask]);
+			}
+			for (unsigned int j = 0; j < m; j++) {
+				uint64_t val = dp_spd_tab_get(v->tab, &keys[j], h[j]);
+
+				if (val != 0)
+					chain_best(v, val, dir, &flows[idx[j]], &best[idx[j]]);
+			}
+		}
+	}
+}
+
+/* The verdict of rule r for a packet in context d. */
+static void result_fill(struct dp_spd_result *res, const struct dp_spd_rule *r, unsigned int d)
+{
+	const struct dp_spd_bind *b;
+
+	memset(res, 0, sizeof(*res));
+	res->policy = r->index;
+	switch (r->action) {
+	case DP_POLICY_BYPASS:
+		res->verdict = DP_SPD_BYPASS;
+		return;
+	case DP_POLICY_DISCARD:
+		res->verdict = DP_SPD_DROP;
+		res->drop = DP_DROP_POLICY_DISCARD;
+		return;
+	default:
+		break;
+	}
+	if (d == DP_SPD_IN) {
+		/* Plain traffic a PROTECT policy wants protected. */
+		res->verdict = DP_SPD_DROP;
+		res->drop = DP_DROP_POLICY_MISMATCH;
+		return;
+	}
+	b = __atomic_load_n(&r->bind, __ATOMIC_ACQUIRE);
+	if (b->n_out == 0) {
+		res->verdict = DP_SPD_ACQUIRE;
+		return;
+	}
+	res->verdict = DP_SPD_PROTECT;
+	res->n_sa = b->n_out;
+	memcpy(res->sa, b->out, sizeof(res->sa));
+}
+
 void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 	const struct dp_flow *flows, unsigned int n, struct dp_spd_result *res)
 {
-	const struct dp_spd_set *set = __atomic_load_n(&spd->cur, __ATOMIC_ACQUIRE);
+	const struct dp_spd_view *v = __atomic_load_n(&spd->view, __ATOMIC_ACQUIRE);
 	unsigned int d = dir == DP_POLICY_DIR_OUT ? DP_SPD_OUT : DP_SPD_IN;
-	uint32_t ud[SPD_BURST];
+	bool hash = v->nplen[d][DP_SPD_V4] != 0 || v->nplen[d][DP_SPD_V6] != 0;
+	bool acl = v->acl[d][DP_SPD_V4] != NULL || v->acl[d][DP_SPD_V6] != NULL;
+	uint32_t best[SPD_BURST], ud[SPD_BURST];
 	uint64_t now = 0;
 
 	for (unsigned int off = 0; off < n; off += SPD_BURST) {
 		unsigned int m = n - off < SPD_BURST ? n - off : SPD_BURST;
 
-		classify(set, d, flows + off, m, ud);
+		memset(best, 0, m * sizeof(best[0]));
+		if (hash)
+			hash_tier(v, d, flows + off, m, best);
+		if (acl) {
+			dp_spd_acl_classify(v->acl[d], flows + off, m, ud);
+			for (unsigned int i = 0; i < m; i++)
+				if (ud[i] != 0 && better(v, ud[i] - 1, best[i]))
+					best[i] = ud[i];
+		}
 		for (unsigned int i = 0; i < m; i++) {
 			struct dp_spd_result *r = &res[off + i];
+			const struct dp_spd_rule *rule;
 
-			if (ud[i] == 0) {
+			if (best[i] == 0) {
 				memset(r, 0, sizeof(*r));
 				r->verdict = DP_SPD_DROP;
 				r->drop = DP_DROP_NO_POLICY;
 				continue;
 			}
-			*r = set->tmpl[ud[i] - 1];
-			if (d == DP_SPD_IN && (r->verdict == DP_SPD_PROTECT ||
-					       r->verdict == DP_SPD_ACQUIRE)) {
-				/* Plain traffic a PROTECT policy wants protected. */
-				r->verdict = DP_SPD_DROP;
-				r->drop = DP_DROP_POLICY_MISMATCH;
-				r->n_sa = 0;
-				memset(r->sa, 0, sizeof(r->sa));
-			} else if (r->verdict == DP_SPD_ACQUIRE) {
-				acquire(spd, worker, &set->rules[ud[i] - 1], &flows[off + i], &now);
-			}
+			rule = dp_spd_slot(v->chunk, best[i] - 1);
+			result_fill(r, rule, d);
+			if (r->verdict == DP_SPD_ACQUIRE)
+				acquire(spd, worker, rule, &flows[off + i], &now);
 		}
 	}
 	dp_counter_add(&spd->w[worker].lookups, n);
 }
 
-/* First entry of sa in the inbound SA map, or n_insa. */
-static uint32_t insa_find(const struct dp_spd_set *set, dp_sa_handle_t sa)
+static bool inbound_ok(const struct dp_spd_view *v, dp_sa_handle_t sa, const struct dp_flow *f)
 {
-	uint32_t lo = 0, hi = set->n_insa;
+	uint8_t key[SA_KEY_LEN];
+	const struct dp_spd_chain *c;
+	uint64_t val;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (set->insa[mid].sa < sa)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static bool inbound_ok(const struct dp_spd_set *set, dp_sa_handle_t sa, const struct dp_flow *f)
-{
-	for (uint32_t i = insa_find(set, sa); i < set->n_insa && set->insa[i].sa == sa; i++)
-		if (dp_spd_selector_match(&set->rules[set->insa[i].pos].sel, DP_POLICY_DIR_IN, f))
+	if (v->insa == NULL)
+		return false;
+	sa_key(key, sa);
+	val = dp_spd_tab_get(v->insa, key, dp_spd_tab_hash(v->insa, key));
+	if (val == 0)
+		return false;
+	if (val & 1)
+		return dp_spd_selector_match(&dp_spd_slot(v->chunk, (uint32_t)(val >> 1))->sel,
+			DP_POLICY_DIR_IN, f);
+	c = (const struct dp_spd_chain *)(uintptr_t)val;
+	for (uint32_t i = 0; i < c->n; i++)
+		if (dp_spd_selector_match(&dp_spd_slot(v->chunk, c->slot[i])->sel,
+			    DP_POLICY_DIR_IN, f))
 			return true;
 	return false;
 }
@@ -838,11 +1528,11 @@ static bool inbound_ok(const struct dp_spd_set *set, dp_sa_handle_t sa, const st
 unsigned int dp_spd_check_inbound(struct dp_spd *spd, unsigned int worker,
 	const dp_sa_handle_t *sa, const struct dp_flow *flows, unsigned int n, uint8_t *drop)
 {
-	const struct dp_spd_set *set = __atomic_load_n(&spd->cur, __ATOMIC_ACQUIRE);
+	const struct dp_spd_view *v = __atomic_load_n(&spd->view, __ATOMIC_ACQUIRE);
 	unsigned int passed = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		bool ok = inbound_ok(set, sa[i], &flows[i]);
+		bool ok = inbound_ok(v, sa[i], &flows[i]);
 
 		drop[i] = ok ? DP_DROP_NONE : DP_DROP_POLICY_MISMATCH;
 		passed += ok;

@@ -1,18 +1,25 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * dp_spd_priv.h: the SPD's policy sets and per-worker state, for dp_spd.c
- * and its tests.
+ * dp_spd_priv.h: the SPD's state, views and per-worker state, for
+ * dp_spd*.c and their tests.  docs/DATAPLANE.md "Policy lookup at scale".
  *
- * A set is immutable once published.  CONTROL builds it, stores it in
- * dp_spd.cur (release) and retires the old one with an RCU token; a worker
- * loads dp_spd.cur once per call (acquire) and uses that one set for the
- * whole burst, so a burst never mixes sets.  A retired set is freed when
- * rte_rcu_qsbr_check() says every worker has reported quiescence since.
+ * A state holds the rules of one publication and every incremental change
+ * since: rule slots, the hash tier (remote prefix -> rules), the inbound SA
+ * map (SA -> rules) and the rte_acl tier.  A view is the small immutable
+ * record workers load once per call (acquire): which tables, which remote
+ * prefix lengths to probe, which rte_acl contexts.  dp_spd_commit() changes
+ * the state in place (each table entry and binding is swapped with one
+ * atomic store) and stores a new view; dp_spd_publish() builds a new state
+ * and stores a view of it.  Whatever a store replaced (bindings, chains,
+ * tables, contexts, slots, views, whole states) is retired with an RCU
+ * token and freed once every worker has reported quiescence since.
  */
 #ifndef DP_SPD_PRIV_H
 #define DP_SPD_PRIV_H
 
+#include <pthread.h>
 #include <stdalign.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "dpsec/dp.h"
@@ -20,7 +27,7 @@
 struct rte_acl_ctx;
 struct dp_ctx;
 
-/* rte_acl contexts of a set: [direction][family]. */
+/* Contexts: [direction][family]. */
 enum { DP_SPD_OUT = 0, DP_SPD_IN = 1 };
 enum { DP_SPD_V4 = 0, DP_SPD_V6 = 1 };
 
@@ -29,28 +36,129 @@ enum { DP_SPD_V4 = 0, DP_SPD_V6 = 1 };
 #define DP_SPD_ACQ_SETS 64u
 #define DP_SPD_ACQ_WAYS 4u
 
-/* An inbound SA listed by a policy: (sa, position of the policy). */
-struct dp_spd_insa {
-	dp_sa_handle_t sa;
-	uint32_t pos;
-	uint32_t reserved;
+/* Rule slots: a fixed directory of chunks allocated on demand. */
+#define DP_SPD_CHUNK_SHIFT 12u
+#define DP_SPD_CHUNK (1u << DP_SPD_CHUNK_SHIFT)
+#define DP_SPD_CHUNKS 1024u   /* 4 Mi slots: rules, staged and retired */
+
+/* ------------------------------------------------------------------------ */
+/* Hash table (dp_spd_tab.c): fixed-size keys to a 64-bit value, one writer
+ * (CONTROL), lock-free readers.  Open addressing, linear probing.  An entry
+ * once keyed keeps its key until the table is rebuilt: a delete stores
+ * value 0 (a tombstone, which the same key may revive), so a reader never
+ * sees a key change under it.  An entry is published by storing its sig
+ * (release) after key and value; values are swapped with atomic stores. */
+
+#define DP_SPD_KEY_MAX 20u
+
+struct dp_spd_tab_ent {
+	uint32_t sig;                   /* 0 = empty, else hash | 1 */
+	uint8_t key[DP_SPD_KEY_MAX];
+	uint64_t val;                   /* 0 = none */
 };
 
-struct dp_spd_set {
+struct dp_spd_tab {
+	uint32_t mask;                  /* capacity - 1 (a power of 2) */
+	uint32_t key_len;
+	uint32_t used;                  /* CONTROL: keyed entries */
+	uint32_t live;                  /* CONTROL: entries with a value */
+	struct dp_spd_tab_ent e[];
+};
+
+/* A table for at least `want` keys (a 3/4 load limit).  NULL: ENOMEM. */
+struct dp_spd_tab *dp_spd_tab_new(uint32_t key_len, uint32_t want);
+/* Hash of a key of key_len bytes (never 0), and of one of t's keys. */
+uint32_t dp_spd_key_hash(const void *key, uint32_t key_len);
+uint32_t dp_spd_tab_hash(const struct dp_spd_tab *t, const void *key);
+/* The value of key (0 = none).  ANY (readers under RCU). */
+uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *key, uint32_t h);
+/* Set key's value (0 deletes); the old value.  The caller made room
+ * (dp_spd_tab_room).  CONTROL. */
+uint64_t dp_spd_tab_put(struct dp_spd_tab *t, const void *key, uint32_t h, uint64_t val);
+/* Does t take `adds` more keys within its load limit? */
+bool dp_spd_tab_room(const struct dp_spd_tab *t, uint32_t adds);
+/* A copy of t's live entries sized for `adds` more.  NULL: ENOMEM. */
+struct dp_spd_tab *dp_spd_tab_grow(const struct dp_spd_tab *t, uint32_t adds);
+
+/* ------------------------------------------------------------------------ */
+/* Rules. */
+
+enum { DP_SPD_TIER_HASH = 0, DP_SPD_TIER_ACL = 1 };
+
+/* An SA binding: immutable; non-PROTECT and unbound rules share one. */
+struct dp_spd_bind {
+	uint8_t n_out, n_in;
+	uint8_t reserved[6];
+	dp_sa_handle_t out[DP_POLICY_OUT_SA_MAX];
+	dp_sa_handle_t in[DP_POLICY_IN_SA_MAX];
+};
+
+/* One rule as workers read it.  Immutable while workers may reach it,
+ * except bind (atomic pointer).  ctl is CONTROL's alone. */
+struct dp_spd_rule {
+	uint32_t index;
+	uint32_t priority;
+	uint8_t dir, action, flags, tier;
+	uint32_t ctl;                   /* ACL tier: position in acl_ids */
+	struct dp_selector sel;
+	const struct dp_spd_bind *bind;
+};
+
+/* A chain value in a table: (slot << 1 | 1) for one rule, else a pointer
+ * to a block.  Hash tier chains are in match order. */
+struct dp_spd_chain {
+	uint32_t n;
+	uint32_t slot[];
+};
+
+/* ------------------------------------------------------------------------ */
+/* State and views. */
+
+struct dp_spd_view {
 	uint64_t generation;
-	uint32_t n;                      /* rules */
-	uint32_t acl_rules;              /* rte_acl entries over all contexts */
-	/* Rules in match order (priority, then index); an rte_acl match
-	 * returns userdata = position + 1. */
-	struct dp_policy *rules;
-	/* Outbound verdict of each rule, copied to the result as is. */
-	struct dp_spd_result *tmpl;
-	struct rte_acl_ctx *acl[2][2];   /* NULL: no entries (no match) */
-	struct dp_spd_insa *insa;        /* sorted by (sa, pos) */
-	uint32_t n_insa;
-	/* CONTROL only, once retired. */
+	struct dp_spd_rule *const *chunk;    /* the state's slot directory */
+	const struct dp_spd_tab *tab;        /* hash tier; NULL when empty */
+	const struct dp_spd_tab *insa;       /* SA -> rules; NULL when empty */
+	struct rte_acl_ctx *acl[2][2];       /* NULL: no entries */
+	uint8_t nplen[2][2];                 /* remote prefix lengths present */
+	uint8_t plen[2][2][129];             /* longest first */
+};
+
+struct dp_spd_state {
+	struct dp_spd_rule *chunk[DP_SPD_CHUNKS];
+	uint32_t hwm;                   /* slots handed out so far */
+	uint32_t *free_slots;           /* returned slots (a stack) */
+	uint32_t n_free, cap_free;
+	struct dp_spd_tab *tab;         /* hash tier (key: struct dp_spd_hkey) */
+	struct dp_spd_tab *insa;        /* inbound SA map (key: the handle) */
+	struct dp_spd_tab *index;       /* CONTROL: index -> slot + 1 */
+	struct rte_acl_ctx *acl[2][2];
+	uint32_t acl_entries;           /* rte_acl entries over the contexts */
+	uint32_t *acl_ids;              /* ACL tier slots, any order */
+	uint32_t n_acl, cap_acl;
+	uint32_t n;                     /* committed rules */
+	uint32_t n_hash;                /* of those in the hash tier */
+	uint32_t plen_count[2][2][129]; /* hash tier rules per remote plen */
+};
+
+/* A staged change. */
+struct dp_spd_stage {
+	uint32_t index;
+	uint32_t slot;                  /* SET: a new unreachable slot; DEL: none */
+	bool del;
+};
+
+/* Things to free once a grace period has passed. */
+struct dp_spd_retired {
 	uint64_t token;
-	struct dp_spd_set *next;
+	struct dp_spd_retired *next;
+	uint32_t n, cap;
+	struct dp_spd_retire_item {
+		uint8_t kind;
+		uint32_t slot;
+		void *p;
+		struct dp_spd_state *state;
+	} *item;
 };
 
 struct dp_spd_acq_slot {
@@ -73,16 +181,51 @@ struct dp_spd_worker {
 
 struct dp_spd {
 	struct dp_ctx *ctx;
-	struct dp_spd_set *cur;          /* published (RCU) */
-	struct dp_spd_set *retired;      /* CONTROL: waiting for grace periods */
+	struct dp_spd_view *view;        /* published (RCU) */
+	pthread_mutex_t lock;            /* CONTROL entry points, telemetry */
+	struct dp_spd_state *st;         /* the state `view` shows */
+	/* Staged changes, CONTROL. */
+	struct dp_spd_stage *stage;
+	uint32_t n_stage, cap_stage;
+	struct dp_spd_tab *staged;       /* index -> position in stage + 1 */
+	uint32_t n_after;                /* rules once the staged commit */
+	/* Retired things, oldest first (tokens increase). */
+	struct dp_spd_retired *ret_head, *ret_tail;
 	uint64_t generation;
 	uint64_t build_ns;
+	uint64_t commits;
+	uint64_t commit_ns;
+	uint64_t acl_builds;
 	uint64_t acq_interval_tsc;
 	uint64_t tsc_hz;
 	uint32_t acq_per_s;
-	uint32_t name_seq;               /* unique rte_acl context names */
 	uint16_t workers;
 	struct dp_spd_worker *w;         /* workers entries */
 };
+
+/* ------------------------------------------------------------------------ */
+/* rte_acl tier (dp_spd_acl.c). */
+
+/* The rule in slot id of a view's (or state's) directory. */
+static inline struct dp_spd_rule *dp_spd_slot(struct dp_spd_rule *const *chunk, uint32_t id)
+{
+	return &chunk[id >> DP_SPD_CHUNK_SHIFT][id & (DP_SPD_CHUNK - 1)];
+}
+
+/* Compile the rules in slots ids[0..n) (sorted in match order) into
+ * acl[2][2] (NULL where a context has no entry); userdata = slot + 1.
+ * *entries gets the rte_acl entry count.  0, -ENOMEM, -E2BIG.  CONTROL. */
+int dp_spd_acl_build(struct dp_spd *spd, struct dp_spd_rule *const *chunk, const uint32_t *ids,
+	uint32_t n, struct rte_acl_ctx *acl[2][2], uint32_t *entries);
+
+/* ud[i] = slot + 1 of the best rte_acl tier match of flows[i] (0: none),
+ * n <= 64, with acl the contexts of one direction.  WORKER. */
+void dp_spd_acl_classify(struct rte_acl_ctx *const acl[2], const struct dp_flow *flows,
+	unsigned int n, uint32_t *ud);
+
+/* For telemetry: the committed rule in the lowest slot >= *pos into *p,
+ * *pos set to that slot (slot order, not match order).  0 or -ENOENT.
+ * ANY thread but a worker (takes the SPD's lock). */
+int dp_spd_policy_next(struct dp_spd *spd, uint32_t *pos, struct dp_policy *p);
 
 #endif /* DP_SPD_PRIV_H */

@@ -223,10 +223,10 @@ static int cmd_info(struct dp_ctx *ctx, const char *params, struct rte_tel_data 
 	put_u64(d, "sa_max", ctx->cfg.max_sas);
 	put_u64(d, "uptime_s", dp_ctx_now(ctx) - ctx->clock_base_s);
 	if (tel.src.spd != NULL) {
-		const struct dp_spd_set *set = __atomic_load_n(&tel.src.spd->cur,
-			__ATOMIC_ACQUIRE);
+		struct dp_spd_stats sst;
 
-		put_u64(d, "policy_count", set != NULL ? set->n : 0);
+		dp_spd_get_stats(tel.src.spd, &sst);
+		put_u64(d, "policy_count", sst.rules);
 	}
 	if (tel.src.gw != NULL)
 		put_u64(d, "ports", tel.src.gw->n_ports);
@@ -517,15 +517,18 @@ static struct rte_tel_data *policy_dict(const struct dp_policy *p)
 	return r;
 }
 
-/* The SPD summary and one page of its rules in match order:
- * /dpsec/policies[,<position>]. */
+/* The SPD summary and one page of its rules in slot order (a cursor, not
+ * match order: the SPD keeps no sorted array; each rule has its priority):
+ * /dpsec/policies[,<slot>]. */
 static int cmd_policies(struct dp_ctx *ctx, const char *params, struct rte_tel_data *d)
 {
-	const struct dp_spd *spd = tel.src.spd;
-	const struct dp_spd_set *set;
+	struct dp_spd *spd = tel.src.spd;
+	struct dp_spd_stats sst;
 	struct rte_tel_data *rules;
-	uint64_t start, lookups = 0, posted = 0, suppressed = 0, lost = 0, mismatches = 0;
-	uint32_t i;
+	struct dp_policy p;
+	uint64_t start;
+	uint32_t pos, listed = 0;
+	bool more = false;
 	char key[16];
 
 	(void)ctx;
@@ -536,33 +539,31 @@ static int cmd_policies(struct dp_ctx *ctx, const char *params, struct rte_tel_d
 		put_str(d, "spd", "none");
 		return 0;
 	}
-	/* The published set, RCU-protected while this command runs. */
-	set = __atomic_load_n(&spd->cur, __ATOMIC_ACQUIRE);
-	for (unsigned int w = 0; w < spd->workers; w++) {
-		lookups += dp_counter_read(&spd->w[w].lookups);
-		posted += dp_counter_read(&spd->w[w].acquire_posted);
-		suppressed += dp_counter_read(&spd->w[w].acquire_suppressed);
-		lost += dp_counter_read(&spd->w[w].acquire_lost);
-		mismatches += dp_counter_read(&spd->w[w].mismatches);
-	}
-	put_u64(d, "generation", set != NULL ? set->generation : 0);
-	put_u64(d, "rules", set != NULL ? set->n : 0);
-	put_u64(d, "acl_rules", set != NULL ? set->acl_rules : 0);
-	put_u64(d, "lookups", lookups);
-	put_u64(d, "acquire_posted", posted);
-	put_u64(d, "acquire_suppressed", suppressed);
-	put_u64(d, "acquire_lost", lost);
-	put_u64(d, "post_decap_mismatches", mismatches);
-	if (set == NULL)
-		return 0;
+	/* Counters and rules under the SPD's lock (dp_spd_get_stats and
+	 * dp_spd_policy_next), so CONTROL's changes are never seen half-done. */
+	dp_spd_get_stats(spd, &sst);
+	put_u64(d, "generation", sst.generation);
+	put_u64(d, "rules", sst.rules);
+	put_u64(d, "acl_rules", sst.acl_rules);
+	put_u64(d, "hash_rules", sst.hash_rules);
+	put_u64(d, "lookups", sst.lookups);
+	put_u64(d, "acquire_posted", sst.acquire_posted);
+	put_u64(d, "acquire_suppressed", sst.acquire_suppressed);
+	put_u64(d, "acquire_lost", sst.acquire_lost);
+	put_u64(d, "post_decap_mismatches", sst.mismatches);
 	rules = new_dict();
-	for (i = (uint32_t)start; rules != NULL && i < set->n && i < start + POLICY_PAGE; i++) {
-		snprintf(key, sizeof(key), "%" PRIu32, set->rules[i].index);
-		put_dict(rules, key, policy_dict(&set->rules[i]));
+	for (pos = (uint32_t)start; rules != NULL && dp_spd_policy_next(spd, &pos, &p) == 0; pos++) {
+		if (listed == POLICY_PAGE) {
+			more = true;
+			break;
+		}
+		snprintf(key, sizeof(key), "%" PRIu32, p.index);
+		put_dict(rules, key, policy_dict(&p));
+		listed++;
 	}
 	put_dict(d, "policies", rules);
-	if (i < set->n)
-		put_u64(d, "next", i);
+	if (more)
+		put_u64(d, "next", pos);
 	return 0;
 }
 

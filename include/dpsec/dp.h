@@ -455,6 +455,15 @@ struct dp_spd_stats {
 	uint64_t acquire_suppressed;  /* by the rate limit */
 	uint64_t acquire_lost;        /* event ring full */
 	uint64_t mismatches;          /* post-decapsulation check failures */
+	/* Incremental changes (docs/DATAPLANE.md "Policy lookup at scale"). */
+	uint32_t hash_rules;          /* rules in the hash tier */
+	uint32_t hash_plens;          /* (direction, family, remote plen)
+				       * present: probes per packet, summed */
+	uint64_t commits;             /* dp_spd_commit() that changed something */
+	uint64_t commit_ns;           /* the last one's time */
+	uint64_t acl_builds;          /* rte_acl tier compilations */
+	uint32_t staged;              /* changes waiting for a commit */
+	uint32_t reserved;
 };
 
 struct dp_spd;

@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * test_spd_incr: incremental SPD changes (dp_spd_policy_set/del,
+ * dp_spd_commit).  Random rule sets over both tiers changed by random
+ * sequences of sets, deletes, binding-only changes and commits, checked
+ * after every commit against a linear reference over the rule array and a
+ * fresh dp_spd_publish() of it, lookups and the post-decapsulation check
+ * alike; the error cases (unknown index, invalid rule, staged changes
+ * invisible until the commit).  The million-rule scale run is in
+ * test_spd_scale.c.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "dpsec/dp.h"
+#include "dp_spd.h"
+#include "dp_spd_priv.h"
+#include "dp_test_eal.h"
+#include "test_spd_util.h"
+
+#define NIDX 400u          /* indices drawn from 1..NIDX */
+#define FLOWS 1500u        /* flows per check, each direction */
+
+static void spd_dump(const struct dp_policy *p, uint8_t dir, const struct dp_flow *f)
+{
+	if (p == NULL) {
+		print_error("  (not in the model)\n");
+		return;
+	}
+	print_error("  rule %u prio %u dir %u action %u fam %u proto %u l %u.%u.%u.%u/%u "
+		    "r %u.%u.%u.%u/%u lp %u-%u rp %u-%u matches %d\n", p->index, p->priority,
+		p->dir, p->action, p->sel.family, p->sel.proto, p->sel.local[0], p->sel.local[1],
+		p->sel.local[2], p->sel.local[3], p->sel.local_plen, p->sel.remote[0],
+		p->sel.remote[1], p->sel.remote[2], p->sel.remote[3], p->sel.remote_plen,
+		p->sel.lport_min, p->sel.lport_max, p->sel.rport_min, p->sel.rport_max,
+		dp_spd_selector_match(&p->sel, dir, f));
+}
+
+/* The committed model: rule of each index (index 0 = absent). */
+struct model {
+	struct dp_policy rule[NIDX + 1];
+	bool on[NIDX + 1];
+};
+
+static uint32_t model_array(const struct model *m, struct dp_policy *out)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 1; i <= NIDX; i++)
+		if (m->on[i])
+			out[n++] = m->rule[i];
+	return n;
+}
+
+/* Lookups and inbound checks of spd, a fresh publish of the model and the
+ * linear reference agree on random flows. */
+static void check_equiv(struct dp_spd *spd, struct dp_spd *fresh, const struct model *m,
+	struct spd_rng *rng, uint64_t seed, unsigned int round)
+{
+	static struct dp_policy arr[NIDX + 1];
+	uint32_t n = model_array(m, arr);
+	struct dp_flow f[32];
+	struct dp_spd_result r1[32], r2[32], want;
+	dp_sa_handle_t sa[32];
+	uint8_t drop1[32], drop2[32];
+	struct dp_policy dbg;
+
+	assert_int_equal(dp_spd_publish(fresh, arr, n, NULL), 0);
+	for (unsigned int k = 0; k < FLOWS; k += 32) {
+		for (unsigned int dirn = 0; dirn < 2; dirn++) {
+			uint8_t dir = dirn == 0 ? DP_POLICY_DIR_OUT : DP_POLICY_DIR_IN;
+
+			for (unsigned int i = 0; i < 32; i++)
+				spd_flow_near(rng, arr, n, dir, &f[i]);
+			dp_spd_lookup(spd, 0, dir, f, 32, r1);
+			dp_spd_lookup(fresh, 0, dir, f, 32, r2);
+			for (unsigned int i = 0; i < 32; i++) {
+				spd_reference(arr, n, dir, &f[i], &want);
+				if (memcmp(&r1[i], &want, sizeof(want)) != 0 ||
+				    memcmp(&r2[i], &want, sizeof(want)) != 0) {
+					print_error("seed %llu round %u dir %u flow %u: policy %u/%u "
+						    "verdict %u/%u, want %u verdict %u\n",
+						(unsigned long long)seed, round, dir, i, r1[i].policy,
+						r2[i].policy, r1[i].verdict, r2[i].verdict,
+						want.policy, want.verdict);
+					spd_dump(m->on[r1[i].policy % (NIDX + 1)] ?
+						&m->rule[r1[i].policy % (NIDX + 1)] : NULL, dir, &f[i]);
+					spd_dump(m->on[want.policy] ? &m->rule[want.policy] : NULL,
+						dir, &f[i]);
+					for (uint32_t pos = 0; dp_spd_policy_next(spd, &pos, &dbg) == 0;
+					     pos++)
+						if (dbg.index == r1[i].policy) {
+							print_error("slot %u:", pos);
+							spd_dump(&dbg, dir, &f[i]);
+						}
+					fail();
+				}
+			}
+		}
+		/* Post-decapsulation: inner flows near inbound rules, SAs drawn from
+		 * the handles the generator binds. */
+		for (unsigned int i = 0; i < 32; i++) {
+			spd_flow_near(rng, arr, n, DP_POLICY_DIR_IN, &f[i]);
+			sa[i] = 1 + spd_rand(rng) % SPD_TEST_SAS;
+		}
+		(void)dp_spd_check_inbound(spd, 0, sa, f, 32, drop1);
+		(void)dp_spd_check_inbound(fresh, 0, sa, f, 32, drop2);
+		for (unsigned int i = 0; i < 32; i++) {
+			uint8_t w = spd_reference_inbound(arr, n, sa[i], &f[i]) ? DP_DROP_NONE :
+										    DP_DROP_POLICY_MISMATCH;
+
+			if (drop1[i] != w || drop2[i] != w) {
+				print_error("seed %llu round %u inbound %u: sa %llu %u/%u want %u\n",
+					(unsigned long long)seed, round, i,
+					(unsigned long long)sa[i], drop1[i], drop2[i], w);
+				fail();
+			}
+		}
+	}
+}
+
+/* One random change, staged on spd and on the staged model. */
+static void random_change(struct dp_spd *spd, struct model *staged, struct spd_rng *rng)
+{
+	uint32_t idx = 1 + spd_rand(rng) % NIDX, what = spd_rand(rng) % 10;
+	struct dp_policy p;
+
+	if (what < 5 || (!staged->on[idx] && what < 8)) {
+		spd_random_policy(rng, idx, &p);
+		assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+		staged->rule[idx] = p;
+		staged->on[idx] = true;
+	} else if (what < 7) {
+		/* Binding only (a no-op binding change for non-PROTECT rules). */
+		p = staged->rule[idx];
+		spd_random_binding(rng, &p);
+		assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+		staged->rule[idx] = p;
+	} else if (what < 9) {
+		assert_int_equal(dp_spd_policy_del(spd, idx), staged->on[idx] ? 0 : -ENOENT);
+		staged->on[idx] = false;
+	} else {
+		/* Invalid: refused, nothing staged. */
+		spd_random_policy(rng, idx, &p);
+		p.dir = 0;
+		assert_int_equal(dp_spd_policy_set(spd, &p), -EINVAL);
+	}
+}
+
+static void run_seed(uint64_t seed, unsigned int rounds)
+{
+	struct dp_ctx *ctx = spd_ctx_new("spdincr");
+	struct dp_spd *spd = dp_spd_create(ctx, NULL), *fresh = dp_spd_create(ctx, NULL);
+	struct model *m = calloc(1, sizeof(*m)), *staged = calloc(1, sizeof(*staged));
+	struct spd_rng rng = { seed };
+	struct dp_spd_stats st;
+
+	assert_non_null(spd);
+	assert_non_null(fresh);
+	assert_non_null(m);
+	assert_non_null(staged);
+	assert_int_equal(dp_worker_register(ctx, 0), 0);
+	for (unsigned int round = 0; round < rounds; round++) {
+		unsigned int changes = 1 + spd_rand(&rng) % (round < 5 ? 200 : 25);
+
+		for (unsigned int c = 0; c < changes; c++)
+			random_change(spd, staged, &rng);
+		/* Staged changes are invisible until the commit. */
+		if (round % 4 == 1)
+			check_equiv(spd, fresh, m, &rng, seed, round);
+		if (round % 17 == 16) {
+			/* A whole publication drops what was staged. */
+			static struct dp_policy arr[NIDX + 1];
+			uint32_t n = model_array(m, arr);
+
+			assert_int_equal(dp_spd_publish(spd, arr, n, NULL), 0);
+			*staged = *m;
+		} else {
+			assert_int_equal(dp_spd_commit(spd), 0);
+			*m = *staged;
+		}
+		check_equiv(spd, fresh, m, &rng, seed, round);
+		dp_spd_get_stats(spd, &st);
+		assert_int_equal(st.staged, 0);
+		(void)dp_spd_reclaim(spd);
+	}
+	dp_spd_get_stats(spd, &st);
+	print_message("spd_incr seed %llu: %u rules (%u hash tier, %u plens), %llu commits, "
+		      "%llu rte_acl builds\n", (unsigned long long)seed, st.rules, st.hash_rules,
+		st.hash_plens, (unsigned long long)st.commits, (unsigned long long)st.acl_builds);
+	assert_true(st.hash_rules > 0 && st.hash_rules < st.rules);
+	assert_int_equal(dp_worker_unregister(ctx, 0), 0);
+	free(m);
+	free(staged);
+	dp_spd_free(spd);
+	dp_spd_free(fresh);
+	dp_destroy(ctx);
+}
+
+static void test_random_equivalence(void **state)
+{
+	static const uint64_t seeds[] = { 1, 2, 0x5eed5eedull, 20261124ull };
+
+	(void)state;
+	for (unsigned int i = 0; i < sizeof(seeds) / sizeof(seeds[0]); i++)
+		run_seed(seeds[i], 40);
+}
+
+/* Host rules only: every commit is hash tier alone (no rte_acl build). */
+static void test_hash_only_no_acl_build(void **state)
+{
+	struct dp_ctx *ctx = spd_ctx_new("spdhash");
+	struct dp_spd *spd = dp_spd_create(ctx, NULL);
+	struct dp_spd_stats st;
+	struct dp_spd_result r;
+	struct dp_flow f;
+	struct dp_policy p;
+
+	(void)state;
+	assert_non_null(spd);
+	assert_int_equal(dp_worker_register(ctx, 0), 0);
+	for (uint32_t i = 1; i <= 100; i++) {
+		spd_host_policy(i, &p);
+		assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+		if (i % 10 == 0)
+			assert_int_equal(dp_spd_commit(spd), 0);
+	}
+	/* A binding-only change moves the verdict to the new SA. */
+	spd_host_policy(42, &p);
+	p.out[0] = 0x77;
+	assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+	spd_host_flow(42, &f);
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.policy, 42);
+	assert_int_not_equal(r.sa[0], 0x77);
+	assert_int_equal(dp_spd_commit(spd), 0);
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.verdict, DP_SPD_PROTECT);
+	assert_int_equal(r.sa[0], 0x77);
+	dp_spd_get_stats(spd, &st);
+	assert_int_equal(st.rules, 100);
+	assert_int_equal(st.hash_rules, 100);
+	assert_int_equal(st.acl_rules, 0);
+	assert_int_equal(st.acl_builds, 0);
+	assert_int_equal(st.commits, 11);
+	assert_int_equal(dp_worker_unregister(ctx, 0), 0);
+	dp_spd_free(spd);
+	dp_destroy(ctx);
+}
+
+static void test_errors(void **state)
+{
+	struct dp_ctx *ctx = spd_ctx_new("spderr");
+	struct dp_spd *spd = dp_spd_create(ctx, NULL);
+	struct dp_spd_stats st;
+	struct dp_spd_result r;
+	struct dp_flow f;
+	struct dp_policy p, bad;
+	static const struct {
+		const char *what;
+		void (*spoil)(struct dp_policy *);
+	} cases[] = {
+		{ "index 0", spd_spoil_index },
+		{ "dir 0", spd_spoil_dir },
+		{ "action 9", spd_spoil_action },
+		{ "bypass with SAs", spd_spoil_bypass_sa },
+		{ "flags", spd_spoil_flags },
+		{ "plen 33", spd_spoil_plen },
+		{ "family 7", spd_spoil_family },
+		{ "port range", spd_spoil_ports },
+		{ "n_in 5", spd_spoil_n_in },
+		{ "invalid handle", spd_spoil_handle },
+	};
+
+	(void)state;
+	assert_non_null(spd);
+	assert_int_equal(dp_worker_register(ctx, 0), 0);
+	assert_int_equal(dp_spd_policy_del(spd, 5), -ENOENT);
+	assert_int_equal(dp_spd_policy_set(NULL, &p), -EINVAL);
+	assert_int_equal(dp_spd_commit(spd), 0);   /* nothing staged */
+
+	spd_host_policy(5, &p);
+	spd_host_flow(5, &f);
+	assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+	/* Staged, not committed: not visible. */
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.drop, DP_DROP_NO_POLICY);
+	dp_spd_get_stats(spd, &st);
+	assert_int_equal(st.staged, 1);
+	assert_int_equal(st.rules, 0);
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		bad = p;
+		bad.index = 6;
+		cases[i].spoil(&bad);
+		if (dp_spd_policy_set(spd, &bad) != -EINVAL) {
+			print_error("%s accepted\n", cases[i].what);
+			fail();
+		}
+		dp_spd_get_stats(spd, &st);
+		assert_int_equal(st.staged, 1);
+	}
+	assert_int_equal(dp_spd_policy_del(spd, 6), -ENOENT);
+	assert_int_equal(dp_spd_commit(spd), 0);
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.policy, 5);
+
+	/* A staged delete is invisible too; deleting twice is -ENOENT. */
+	assert_int_equal(dp_spd_policy_del(spd, 5), 0);
+	assert_int_equal(dp_spd_policy_del(spd, 5), -ENOENT);
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.policy, 5);
+	/* Set after a staged delete, then delete again: net delete. */
+	assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+	assert_int_equal(dp_spd_policy_del(spd, 5), 0);
+	assert_int_equal(dp_spd_commit(spd), 0);
+	dp_spd_lookup(spd, 0, DP_POLICY_DIR_OUT, &f, 1, &r);
+	assert_int_equal(r.drop, DP_DROP_NO_POLICY);
+	dp_spd_get_stats(spd, &st);
+	assert_int_equal(st.rules, 0);
+
+	/* A new index set and deleted before a commit leaves nothing. */
+	assert_int_equal(dp_spd_policy_set(spd, &p), 0);
+	assert_int_equal(dp_spd_policy_del(spd, 5), 0);
+	assert_int_equal(dp_spd_policy_del(spd, 5), -ENOENT);
+	assert_int_equal(dp_spd_commit(spd), 0);
+	dp_spd_get_stats(spd, &st);
+	assert_int_equal(st.rules, 0);
+	assert_int_equal(dp_worker_unregister(ctx, 0), 0);
+	dp_spd_free(spd);
+	dp_destroy(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_hash_only_no_acl_build),
+		cmocka_unit_test(test_random_equivalence),
+	};
+	int ret;
+
+	if (dp_test_eal_init("spdincr", 1024) != 0)
+		return 1;
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	dp_test_eal_fini();
+	return ret;
+}
