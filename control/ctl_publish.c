@@ -89,6 +89,13 @@ struct pub_rule {
 	dp_sa_handle_t in[DP_POLICY_IN_SA_MAX];
 };
 
+/* Which prefix lengths (0..128) some index entry has: a count each and a
+ * bit per non-zero count, so probing visits only the lengths present. */
+struct plen_set {
+	uint32_t n[129];
+	uint64_t bits[3];
+};
+
 /* A queued rule change: set (added) or delete. */
 struct pub_change {
 	uint32_t index;
@@ -110,7 +117,7 @@ struct ctl_publish {
 	uint32_t nchanges, changes_cap;
 	/* Prefix lengths present: rule scopes (RK_OUTER), tunnel rules' inner
 	 * remote (RK_TUN) and SAs' inner remote (SK_TUN); [0] IPv4, [1] IPv6. */
-	uint32_t rule_plen[2][129], tun_iplen[2][129], sa_iplen[2][129];
+	struct plen_set rule_plen[2], tun_iplen[2], sa_iplen[2];
 	struct ctl_publish_stats st;
 };
 
@@ -386,6 +393,38 @@ static unsigned int full_plen(uint8_t family)
 	return family == AF_INET6 ? 128 : 32;
 }
 
+static void plen_add(struct plen_set *s, unsigned int p)
+{
+	if (s->n[p]++ == 0)
+		s->bits[p / 64] |= 1ull << (p % 64);
+}
+
+static void plen_del(struct plen_set *s, unsigned int p)
+{
+	if (--s->n[p] == 0)
+		s->bits[p / 64] &= ~(1ull << (p % 64));
+}
+
+/* The first length >= from present, or 129 (none). */
+static unsigned int plen_next(const struct plen_set *s, unsigned int from)
+{
+	for (unsigned int w = from / 64; w < 3; w++) {
+		uint64_t b = s->bits[w];
+
+		if (w == from / 64)
+			b &= ~0ull << (from % 64);
+		if (b != 0)
+			return w * 64 + (unsigned int)__builtin_ctzll(b);
+	}
+	return 129;
+}
+
+/* A prefix length as an index key: at most the family's bits. */
+static uint8_t plen_clamp(unsigned int plen, uint8_t family)
+{
+	return (uint8_t)(plen < full_plen(family) ? plen : full_plen(family));
+}
+
 /* Copy the first plen bits of a (the rest zero). */
 static void mask_copy(uint8_t *out, const uint8_t *a, unsigned int plen)
 {
@@ -612,20 +651,20 @@ static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
 		err = map_link(&pub->rmap, &k, &pr->peer);
 		k.kind = RK_TUN;
 		k.ifam = sel.family;
-		k.iplen = sel.family != 0 ? sel.remote_plen : 0;
+		k.iplen = sel.family != 0 ? plen_clamp(sel.remote_plen, sel.family) : 0;
 		if (sel.family != 0)
 			mask_copy(k.iaddr, sel.remote, k.iplen);
 		if (err == 0)
 			err = map_link(&pub->rmap, &k, &pr->link);
 		if (err == 0 && sel.family != 0)
-			pub->tun_iplen[fam_slot(sel.family)][k.iplen]++;
+			plen_add(&pub->tun_iplen[fam_slot(sel.family)], k.iplen);
 	} else {
 		k.kind = RK_OUTER;
-		k.plen = sc.remote_plen;
-		mask_copy(k.addr, sc.remote, sc.remote_plen);
+		k.plen = plen_clamp(sc.remote_plen, sc.family);
+		mask_copy(k.addr, sc.remote, k.plen);
 		err = map_link(&pub->rmap, &k, &pr->link);
 		if (err == 0)
-			pub->rule_plen[fam_slot(sc.family)][k.plen]++;
+			plen_add(&pub->rule_plen[fam_slot(sc.family)], k.plen);
 	}
 	if (err != 0) {
 		map_unlink(&pub->rmap, &pr->peer);
@@ -657,9 +696,9 @@ static void rule_unindex(struct ctl_publish *pub, struct pub_rule *pr)
 			pr->link.next->prev = pr->link.prev;
 	} else if (b != NULL) {
 		if (b->key.kind == RK_OUTER)
-			pub->rule_plen[fam_slot(b->key.fam)][b->key.plen]--;
+			plen_del(&pub->rule_plen[fam_slot(b->key.fam)], b->key.plen);
 		else if (b->key.ifam != 0)
-			pub->tun_iplen[fam_slot(b->key.ifam)][b->key.iplen]--;
+			plen_del(&pub->tun_iplen[fam_slot(b->key.ifam)], b->key.iplen);
 		map_unlink(&pub->rmap, &pr->link);
 		map_unlink(&pub->rmap, &pr->peer);
 	}
@@ -706,7 +745,7 @@ static void sa_unindex(struct ctl_publish *pub, struct ctl_sa *sa)
 	const struct pub_bucket *b = sa->pub_sub.owner;
 
 	if (b != NULL && b->key.kind == SK_TUN)
-		pub->sa_iplen[fam_slot(b->key.ifam)][b->key.iplen]--;
+		plen_del(&pub->sa_iplen[fam_slot(b->key.ifam)], b->key.iplen);
 	map_unlink(&pub->smap, &sa->pub_all);
 	map_unlink(&pub->smap, &sa->pub_sub);
 }
@@ -735,7 +774,7 @@ static int sa_index(struct ctl_publish *pub, struct ctl_sa *sa)
 		mask_copy(k.iaddr, sk.iremote.bytes, sk.iplen);
 		err = map_link(&pub->smap, &k, &sa->pub_sub);
 		if (err == 0)
-			pub->sa_iplen[fam_slot(k.ifam)][k.iplen]++;
+			plen_add(&pub->sa_iplen[fam_slot(k.ifam)], k.iplen);
 	} else if (err == 0) {
 		k.kind = SK_NOINNER;
 		err = map_link(&pub->smap, &k, &sa->pub_sub);
@@ -774,9 +813,8 @@ static void sa_dirty_rules(struct ctl_publish *pub, const struct ctl_sa *sa)
 	memset(&k, 0, sizeof(k));
 	k.kind = RK_OUTER;
 	k.fam = sk.remote->family;
-	for (unsigned int p = 0; p <= full_plen(k.fam); p++) {
-		if (pub->rule_plen[fs][p] == 0)
-			continue;
+	for (unsigned int p = plen_next(&pub->rule_plen[fs], 0); p <= 128;
+	     p = plen_next(&pub->rule_plen[fs], p + 1)) {
 		k.plen = (uint8_t)p;
 		mask_copy(k.addr, sk.remote->bytes, p);
 		dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_link);
@@ -790,12 +828,12 @@ static void sa_dirty_rules(struct ctl_publish *pub, const struct ctl_sa *sa)
 		return;
 	}
 	ifs = fam_slot(sk.iremote.family);
-	for (unsigned int p = sk.iplen + 1u; p <= 128; p++) {
-		if (pub->tun_iplen[ifs][p] > 0) { /* rules inside the SA's prefix */
-			k.kind = RK_PEER;
-			dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_peer);
-			return;
-		}
+	if (plen_next(&pub->tun_iplen[ifs], sk.iplen + 1u) <= 128) {
+		/* Tunnel rules with longer inner prefixes: some may lie inside
+		 * the SA's; all of the peer's are looked at. */
+		k.kind = RK_PEER;
+		dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_peer);
+		return;
 	}
 	k.kind = RK_TUN; /* rules of any inner family */
 	dirty_list(pub, map_head(&pub->rmap, &k), sa->dir, at_link);
@@ -876,9 +914,8 @@ static void acc_dir(const struct ctl_publish *pub, struct bind_acc *a, uint8_t s
 		if (a->sel->family != 0 && a->sel->family != fam)
 			continue;
 		k.ifam = fam;
-		for (unsigned int p = 0; p <= full_plen(fam); p++) {
-			if (pub->sa_iplen[f][p] == 0)
-				continue;
+		for (unsigned int p = plen_next(&pub->sa_iplen[f], 0); p <= 128;
+		     p = plen_next(&pub->sa_iplen[f], p + 1)) {
 			if (a->sel->family == 0 ? p > 0 : p > a->sel->remote_plen)
 				break;
 			k.iplen = (uint8_t)p;

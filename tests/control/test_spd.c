@@ -4,11 +4,14 @@
  * assignment, duplicates, match order (priority, then index), selectors
  * (prefixes, protocol, port and ICMP ranges, direction), tunnel rules
  * matching on the inner selector and their endpoints, the version that
- * publishing will watch, and the by-index cursor dumps use.
+ * publishing will watch, the by-index cursor dumps use, and random adds
+ * and deletes against a sorted array (the scalable store's structures).
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -241,6 +244,93 @@ static void test_cursor(void **state)
 	ctl_spd_free(spd);
 }
 
+/* The store against a plain array (fixed seed): random adds and deletes
+ * over few priorities (so runs of one priority grow and vanish); after
+ * each step the match-order walk is the array sorted by (priority,
+ * index), get() finds exactly the live rules, and the by-index cursor
+ * visits them in index order. */
+struct live {
+	uint32_t index, prio;
+};
+
+static int live_cmp(const void *a, const void *b)
+{
+	const struct live *x = a, *y = b;
+
+	if (x->prio != y->prio)
+		return x->prio < y->prio ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static void test_store_random(void **state)
+{
+	enum { N = 3000, STEPS = 6000 };
+	static struct live live[N], sorted[N];
+	struct ctl_spd *spd = ctl_spd_new(N);
+	uint64_t x = 12345;
+	unsigned int n = 0, checks = 0;
+	uint16_t diag = 0;
+
+	(void)state;
+	assert_non_null(spd);
+	for (unsigned int step = 0; step < STEPS; step++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		if (n > 0 && (x % 3 == 0 || n == N)) {
+			unsigned int i = (unsigned int)((x >> 8) % n);
+
+			assert_int_equal(ctl_spd_delete(spd, live[i].index, NULL), 0);
+			assert_int_equal(ctl_spd_delete(spd, live[i].index, NULL), -ENOENT);
+			live[i] = live[--n];
+		} else {
+			uint32_t prio = (uint32_t)((x >> 8) % 7) * 10;
+			char dst[16];
+			struct ctl_spd_rule r;
+
+			snprintf(dst, sizeof(dst), "10.%u.%u.0", (unsigned int)(step >> 8) & 255,
+				 step & 255);
+			r = rule(prio, SADB_X_DPSEC_DIR_OUT, SADB_X_DPSEC_ACTION_BYPASS,
+				 sel4("10.0.0.0", 8, dst, 24, 0, 0, 65535));
+			assert_int_equal(ctl_spd_add(spd, &r, &diag), 0);
+			assert_int_equal(ctl_spd_add(spd, &r, &diag), -EEXIST);
+			live[n++] = (struct live){ r.pol.sadb_x_pol_index, prio };
+		}
+		assert_int_equal(ctl_spd_count(spd), n);
+		if (step % 97 != 0 && step != STEPS - 1)
+			continue;
+		checks++;
+		memcpy(sorted, live, n * sizeof(live[0]));
+		qsort(sorted, n, sizeof(sorted[0]), live_cmp);
+		{
+			const struct ctl_spd_rule *r = ctl_spd_first(spd);
+
+			for (unsigned int i = 0; i < n; i++, r = ctl_spd_next(spd, r)) {
+				assert_non_null(r);
+				assert_int_equal(r->pol.sadb_x_pol_index, sorted[i].index);
+				assert_ptr_equal(ctl_spd_get(spd, sorted[i].index), r);
+			}
+			assert_null(r);
+		}
+		{
+			const struct ctl_spd_rule *r;
+			uint32_t last = 0, seen = 0;
+
+			while ((r = ctl_spd_next_by_index(spd, last)) != NULL) {
+				assert_true(r->pol.sadb_x_pol_index > last);
+				last = r->pol.sadb_x_pol_index;
+				seen++;
+			}
+			assert_int_equal(seen, n);
+		}
+	}
+	assert_true(checks > 50);
+	ctl_spd_flush(spd);
+	assert_null(ctl_spd_first(spd));
+	assert_int_equal(ctl_spd_count(spd), 0);
+	ctl_spd_free(spd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -248,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_icmp_and_limit),
 		cmocka_unit_test(test_tunnel_inner),
 		cmocka_unit_test(test_cursor),
+		cmocka_unit_test(test_store_random),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
