@@ -80,6 +80,7 @@ struct pub_rule {
 	struct pub_rule *dnext, *dprev;   /* dirty list */
 	struct ctl_pub_link link;         /* RK_OUTER / RK_TUN bucket, or the any list */
 	struct ctl_pub_link peer;         /* RK_PEER bucket (tunnel rules) */
+	const struct ctl_spd_rule *rule;  /* in the store (nodes never move) */
 	uint32_t index;
 	uint8_t dir;                      /* SADB_X_DPSEC_DIR_* */
 	bool dirty;
@@ -632,6 +633,7 @@ static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
 	pr = calloc(1, sizeof(*pr));
 	if (pr == NULL)
 		return -ENOMEM;
+	pr->rule = r;
 	pr->index = r->pol.sadb_x_pol_index;
 	pr->dir = r->pol.sadb_x_pol_dir;
 	selector_to_dp(r->has_inner ? &r->inner : &r->sel, &sel);
@@ -1056,8 +1058,12 @@ void ctl_publish_sa_changed(struct ctl *ctl, struct ctl_sa *sa)
 
 void ctl_publish_all(struct ctl *ctl)
 {
-	if (ctl->pub != NULL)
-		ctl->pub->full = true;
+	if (ctl->pub == NULL)
+		return;
+	/* After an SPD flush the rules' store pointers are gone: the next
+	 * push re-indexes everything (reindex()). */
+	rules_drop(ctl->pub);
+	ctl->pub->full = true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -1153,7 +1159,7 @@ static int publish_changes(struct ctl_publish *pub)
 	pub->nchanges = 0;
 	while (pub->dirty != NULL && err == 0) {
 		struct pub_rule *pr = pub->dirty;
-		const struct ctl_spd_rule *r = ctl_spd_get(ctl->spd, pr->index);
+		const struct ctl_spd_rule *r = pr->rule;
 
 		clear_dirty(pub, pr);
 		pub->st.rebinds++;
