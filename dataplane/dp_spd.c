@@ -33,6 +33,7 @@
 #include <time.h>
 
 #include <rte_acl.h>
+#include <rte_byteorder.h>
 #include <rte_cycles.h>
 #include <rte_jhash.h>
 #include <rte_prefetch.h>
@@ -195,18 +196,35 @@ static bool rule_before(const struct dp_spd_rule *a, const struct dp_spd_rule *b
 	return a->priority < b->priority || (a->priority == b->priority && a->index < b->index);
 }
 
-static void hkey_fill(struct hkey *k, unsigned int d, uint8_t family, const uint8_t *addr,
+/* Big-endian masks of the first plen bits of 128, as two words in memory
+ * order. */
+static void plen_mask(unsigned int plen, uint64_t m[2])
+{
+	uint64_t hi = plen == 0 ? 0 : plen >= 64 ? UINT64_MAX : UINT64_MAX << (64 - plen);
+	uint64_t lo = plen <= 64 ? 0 : plen >= 128 ? UINT64_MAX : UINT64_MAX << (128 - plen);
+
+	m[0] = rte_cpu_to_be_64(hi);
+	m[1] = rte_cpu_to_be_64(lo);
+}
+
+/* Fixed-size copies and a word mask: this runs per packet and plen. */
+static inline void hkey_fill(struct hkey *k, unsigned int d, uint8_t fam, const uint8_t *addr,
 	unsigned int plen)
 {
-	unsigned int bytes = plen / 8, bits = plen % 8;
+	uint64_t a[2] = { 0, 0 }, m[2];
 
-	memset(k, 0, sizeof(*k));
+	if (fam == DP_SPD_V4)
+		memcpy(a, addr, 4);
+	else
+		memcpy(a, addr, 16);
+	plen_mask(plen, m);
+	a[0] &= m[0];
+	a[1] &= m[1];
 	k->d = (uint8_t)d;
-	k->fam = family;
+	k->fam = fam;
 	k->plen = (uint8_t)plen;
-	memcpy(k->addr, addr, bytes);
-	if (bits != 0)
-		k->addr[bytes] = addr[bytes] & (uint8_t)(0xff00u >> bits);
+	k->pad = 0;
+	memcpy(k->addr, a, 16);
 }
 
 static void sa_key(uint8_t key[SA_KEY_LEN], dp_sa_handle_t sa)
@@ -463,7 +481,11 @@ struct kupd {
 	uint32_t h;
 	uint8_t tab;
 	uint8_t fresh;                 /* the key had no value */
+	uint8_t has_rm;                /* some of its edits remove */
 	uint64_t val;
+	/* With additions and removals: current plus additions, stored before
+	 * the view and val after it (a replaced policy is never missing). */
+	uint64_t unite;
 };
 
 struct plan {
@@ -565,8 +587,10 @@ static void plan_free(struct plan *pl)
 /* Undo plan_prepare's allocations (nothing was applied). */
 static void plan_abort(struct plan *pl)
 {
-	for (uint32_t i = 0; i < pl->n_ku; i++)
+	for (uint32_t i = 0; i < pl->n_ku; i++) {
 		chain_free(pl->ku[i].val);
+		chain_free(pl->ku[i].unite);
+	}
 	free(pl->tab);
 	free(pl->insa);
 	free(pl->index);
@@ -627,9 +651,29 @@ static int chain_edit(struct dp_spd_state *st, const struct dp_spd_tab *t, const
 	}
 	while (n_rm < n && o[n_rm].add == 0)
 		n_rm++;
+	ku->unite = 0;
+	ku->has_rm = n_rm != 0;
+	if (n_rm != 0 && n_rm != n) {
+		struct dp_spd_chain *u = malloc(sizeof(*u) +
+			(size_t)(n_cur + n - n_rm) * sizeof(u->slot[0]));
+
+		if (u == NULL)
+			return -ENOMEM;
+		memcpy(u->slot, cur, n_cur * sizeof(u->slot[0]));
+		for (uint32_t i = n_rm; i < n; i++)
+			u->slot[n_cur + i - n_rm] = o[i].slot;
+		u->n = n_cur + n - n_rm;
+		if (o[0].tab == 0) {
+			sort_chunk = st->chunk;
+			qsort(u->slot, u->n, sizeof(u->slot[0]), slot_order_cmp);
+		}
+		ku->unite = (uint64_t)(uintptr_t)u;
+	}
 	c = malloc(sizeof(*c) + (size_t)(n_cur + n - n_rm) * sizeof(c->slot[0]));
-	if (c == NULL)
+	if (c == NULL) {
+		chain_free(ku->unite);
 		return -ENOMEM;
+	}
 	for (uint32_t i = 0; i < n_cur; i++)
 		if (!slot_in(cur[i], o, n_rm))
 			c->slot[cnt++] = cur[i];
@@ -770,7 +814,7 @@ static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
 	err = -ENOMEM;
 	pl->view = calloc(1, sizeof(*pl->view));
 	/* Old slots and bindings, chains, tables, contexts, the old view. */
-	nret = pl->n_ch * 2 + pl->n_ku + 4 + 3 + 2;
+	nret = pl->n_ch * 2 + pl->n_ku * 2 + 4 + 3 + 2;
 	pl->ret = retired_new(nret);
 	if (pl->view == NULL || pl->ret == NULL)
 		goto fail;
@@ -778,6 +822,31 @@ static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
 fail:
 	plan_abort(pl);
 	return err;
+}
+
+/* Store the key updates of the phase before the view (removals = false:
+ * pure additions final, mixed ones as their union) or after it (the
+ * values left: pure removals, mixed ones final). */
+static void kupd_apply(struct dp_spd_state *st, struct plan *pl, struct dp_spd_retired *ret,
+	bool removals)
+{
+	for (uint32_t i = 0; i < pl->n_ku; i++) {
+		struct kupd *ku = &pl->ku[i];
+		struct dp_spd_tab *t = ku->tab == 0 ? st->tab : st->insa;
+		bool grows = ku->unite != 0 || !ku->has_rm;
+		uint64_t val, old;
+
+		if (t == NULL)           /* only removals from an absent table */
+			continue;
+		if (!removals && !grows)
+			continue;
+		if (removals && ku->unite == 0 && grows)
+			continue;
+		val = !removals && ku->unite != 0 ? ku->unite : ku->val;
+		old = dp_spd_tab_put(t, ku->key, ku->h, val);
+		if (old != 0 && (old & 1) == 0)
+			retire(ret, R_FREE, (void *)(uintptr_t)old, NULL, 0);
+	}
 }
 
 /* Apply a prepared plan to st: no failure from here on. */
@@ -849,17 +918,10 @@ static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan 
 		(void)dp_spd_tab_put(st->index, &index, dp_spd_tab_hash(st->index, &index),
 			nw != NULL ? (uint64_t)c->new + 1 : 0);
 	}
-	for (uint32_t i = 0; i < pl->n_ku; i++) {
-		struct kupd *ku = &pl->ku[i];
-		struct dp_spd_tab *t = ku->tab == 0 ? st->tab : st->insa;
-		uint64_t old;
-
-		if (t == NULL)           /* only removals from an absent table */
-			continue;
-		old = dp_spd_tab_put(t, ku->key, ku->h, ku->val);
-		if (old != 0 && (old & 1) == 0)
-			retire(ret, R_FREE, (void *)(uintptr_t)old, NULL, 0);
-	}
+	/* Additions before the view, removals after it: a policy replaced
+	 * under another key (or moved between tiers) is seen old, new or both
+	 * (the better wins), never neither. */
+	kupd_apply(st, pl, ret, false);
 	if (pl->acl_changed) {
 		for (unsigned int d = 0; d < 2; d++)
 			for (unsigned int f = 0; f < 2; f++) {
@@ -889,6 +951,7 @@ static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan 
 	if (spd->view != NULL)
 		retire(ret, R_FREE, spd->view, NULL, 0);
 	__atomic_store_n(&spd->view, v, __ATOMIC_RELEASE);
+	kupd_apply(st, pl, ret, true);
 	plan_free(pl);
 }
 
@@ -1395,6 +1458,7 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
 	uint8_t dir = d == DP_SPD_OUT ? DP_POLICY_DIR_OUT : DP_POLICY_DIR_IN;
 	struct hkey keys[SPD_BURST];
+	uint64_t vals[SPD_BURST];
 	uint32_t h[SPD_BURST];
 	uint8_t idx[SPD_BURST];
 
@@ -1414,15 +1478,19 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 
 				hkey_fill(&keys[j], d, (uint8_t)f, d == DP_SPD_OUT ? fl->dst : fl->src,
 					plen);
-				h[j] = dp_spd_tab_hash(v->tab, &keys[j]);
+				h[j] = dp_spd_key_hash(&keys[j], sizeof(keys[j]));
 				rte_prefetch0(&v->tab->e[h[j] & v->tab->mask]);
 			}
+			/* Values first, prefetching the rules they name, then the
+			 * rules: at a million rules each is a cache miss. */
 			for (unsigned int j = 0; j < m; j++) {
-				uint64_t val = dp_spd_tab_get(v->tab, &keys[j], h[j]);
-
-				if (val != 0)
-					chain_best(v, val, dir, &flows[idx[j]], &best[idx[j]]);
+				vals[j] = dp_spd_tab_find(v->tab, &keys[j], h[j], sizeof(keys[j]));
+				if (vals[j] & 1)
+					rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(vals[j] >> 1)));
 			}
+			for (unsigned int j = 0; j < m; j++)
+				if (vals[j] != 0)
+					chain_best(v, vals[j], dir, &flows[idx[j]], &best[idx[j]]);
 		}
 	}
 }
@@ -1483,6 +1551,9 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 				if (ud[i] != 0 && better(v, ud[i] - 1, best[i]))
 					best[i] = ud[i];
 		}
+		for (unsigned int i = 0; i < m; i++)
+			if (best[i] != 0)
+				rte_prefetch0(dp_spd_slot(v->chunk, best[i] - 1)->bind);
 		for (unsigned int i = 0; i < m; i++) {
 			struct dp_spd_result *r = &res[off + i];
 			const struct dp_spd_rule *rule;
@@ -1511,7 +1582,7 @@ static bool inbound_ok(const struct dp_spd_view *v, dp_sa_handle_t sa, const str
 	if (v->insa == NULL)
 		return false;
 	sa_key(key, sa);
-	val = dp_spd_tab_get(v->insa, key, dp_spd_tab_hash(v->insa, key));
+	val = dp_spd_tab_find(v->insa, key, dp_spd_key_hash(key, SA_KEY_LEN), SA_KEY_LEN);
 	if (val == 0)
 		return false;
 	if (val & 1)

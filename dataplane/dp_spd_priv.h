@@ -20,7 +20,11 @@
 #include <pthread.h>
 #include <stdalign.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include <rte_hash_crc.h>
 
 #include "dpsec/dp.h"
 
@@ -65,13 +69,52 @@ struct dp_spd_tab {
 	struct dp_spd_tab_ent e[];
 };
 
+/* Ask for transparent huge pages over the 2 MiB-aligned part of
+ * [p, p + len) when len is 2 MiB or more (advice; failures ignored). */
+void dp_spd_huge(void *p, size_t len);
+
 /* A table for at least `want` keys (a 3/4 load limit).  NULL: ENOMEM. */
 struct dp_spd_tab *dp_spd_tab_new(uint32_t key_len, uint32_t want);
-/* Hash of a key of key_len bytes (never 0), and of one of t's keys. */
-uint32_t dp_spd_key_hash(const void *key, uint32_t key_len);
-uint32_t dp_spd_tab_hash(const struct dp_spd_tab *t, const void *key);
-/* The value of key (0 = none).  ANY (readers under RCU). */
-uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *key, uint32_t h);
+
+/* Hash of a key of key_len bytes, never 0.  Inline so that a constant
+ * key_len makes the copy and the loop disappear on the lookup path. */
+static inline uint32_t dp_spd_key_hash(const void *key, uint32_t key_len)
+{
+	/* Keys come at any alignment: hash an aligned zero-padded copy. */
+	uint64_t w[(DP_SPD_KEY_MAX + 7) / 8] = { 0 };
+	uint32_t h = 0x5bd1e995u;
+
+	memcpy(w, key, key_len);
+	for (uint32_t i = 0; i < (key_len + 7) / 8; i++)
+		h = rte_hash_crc_8byte(w[i], h);
+	return h | 1u;
+}
+
+static inline uint32_t dp_spd_tab_hash(const struct dp_spd_tab *t, const void *key)
+{
+	return dp_spd_key_hash(key, t->key_len);
+}
+
+/* The value of key (0 = none), key_len being t's.  ANY (readers under
+ * RCU). */
+static inline uint64_t dp_spd_tab_find(const struct dp_spd_tab *t, const void *key, uint32_t h,
+	uint32_t key_len)
+{
+	for (uint32_t i = h;; i++) {
+		const struct dp_spd_tab_ent *e = &t->e[i & t->mask];
+		uint32_t sig = __atomic_load_n(&e->sig, __ATOMIC_ACQUIRE);
+
+		if (sig == 0)
+			return 0;
+		if (sig == h && memcmp(e->key, key, key_len) == 0)
+			return __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
+	}
+}
+
+static inline uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *key, uint32_t h)
+{
+	return dp_spd_tab_find(t, key, h, t->key_len);
+}
 /* Set key's value (0 deletes); the old value.  The caller made room
  * (dp_spd_tab_room).  CONTROL. */
 uint64_t dp_spd_tab_put(struct dp_spd_tab *t, const void *key, uint32_t h, uint64_t val);

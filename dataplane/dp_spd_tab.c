@@ -15,10 +15,21 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#include <rte_hash_crc.h>
+#include <sys/mman.h>
 
 #define TAB_MIN 64u
+#define HUGE_MIN (2u << 20)
+
+void dp_spd_huge(void *p, size_t len)
+{
+	uintptr_t a = ((uintptr_t)p + HUGE_MIN - 1) & ~(uintptr_t)(HUGE_MIN - 1);
+	uintptr_t e = ((uintptr_t)p + len) & ~(uintptr_t)(HUGE_MIN - 1);
+
+	/* Advice only: where transparent huge pages are "madvise", a large
+	 * table gets them (a lookup at a million rules is TLB-bound). */
+	if (len >= HUGE_MIN && e > a)
+		(void)madvise((void *)a, e - a, MADV_HUGEPAGE);
+}
 
 static uint32_t cap_for(uint32_t want)
 {
@@ -39,39 +50,10 @@ struct dp_spd_tab *dp_spd_tab_new(uint32_t key_len, uint32_t want)
 	t = calloc(1, sizeof(*t) + (size_t)cap * sizeof(t->e[0]));
 	if (t == NULL)
 		return NULL;
+	dp_spd_huge(t, sizeof(*t) + (size_t)cap * sizeof(t->e[0]));
 	t->mask = cap - 1;
 	t->key_len = key_len;
 	return t;
-}
-
-uint32_t dp_spd_key_hash(const void *key, uint32_t key_len)
-{
-	/* Keys come at any alignment: hash an aligned zero-padded copy. */
-	uint64_t w[(DP_SPD_KEY_MAX + 7) / 8] = { 0 };
-	uint32_t h = 0x5bd1e995u;
-
-	memcpy(w, key, key_len);
-	for (uint32_t i = 0; i < (key_len + 7) / 8; i++)
-		h = rte_hash_crc_8byte(w[i], h);
-	return h | 1u;
-}
-
-uint32_t dp_spd_tab_hash(const struct dp_spd_tab *t, const void *key)
-{
-	return dp_spd_key_hash(key, t->key_len);
-}
-
-uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *key, uint32_t h)
-{
-	for (uint32_t i = h;; i++) {
-		const struct dp_spd_tab_ent *e = &t->e[i & t->mask];
-		uint32_t sig = __atomic_load_n(&e->sig, __ATOMIC_ACQUIRE);
-
-		if (sig == 0)
-			return 0;
-		if (sig == h && memcmp(e->key, key, t->key_len) == 0)
-			return __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
-	}
 }
 
 uint64_t dp_spd_tab_put(struct dp_spd_tab *t, const void *key, uint32_t h, uint64_t val)

@@ -502,11 +502,18 @@ int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n
  * - any other rule change makes the commit recompile the rte_acl tier,
  *   O(rules in that tier).
  * A commit is atomic per packet, not per burst: a burst classified while a
- * commit lands may see old and new policies.
+ * commit lands may see old and new policies.  Precisely: a binding change
+ * is one store (a packet sees the old SAs or the new ones); a changed or
+ * moved policy is added before its old version is removed, so a packet
+ * meanwhile sees the old version, the new one or both (the better in
+ * match order wins), never neither; the changes of one commit land one
+ * after another inside the call, and every lookup that starts after it
+ * returns sees all of them.  dp_spd_publish() discards staged changes.
  * Validation as dp_spd_publish() (-EINVAL bad rule, -E2BIG over
  * DP_SPD_RULES_MAX); set: -ENOMEM; del: -ENOENT (no such index, staged
  * changes included).  commit: 0, -ENOMEM (nothing of the staged changes
- * is applied and they stay staged).  CONTROL.
+ * is applied and they stay staged; -E2BIG likewise if the rte_acl tier
+ * outgrows rte_acl).  Nothing staged: commit returns 0 at once.  CONTROL.
  */
 int dp_spd_policy_set(struct dp_spd *spd, const struct dp_policy *p);
 int dp_spd_policy_del(struct dp_spd *spd, uint32_t index);

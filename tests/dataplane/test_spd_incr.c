@@ -6,10 +6,12 @@
  * after every commit against a linear reference over the rule array and a
  * fresh dp_spd_publish() of it, lookups and the post-decapsulation check
  * alike; the error cases (unknown index, invalid rule, staged changes
- * invisible until the commit).  The million-rule scale run is in
+ * invisible until the commit); commits moving policies between keys and
+ * tiers under a reading worker (never a packet without its policy).  The million-rule scale run is in
  * test_spd_scale.c.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -339,12 +342,100 @@ static void test_errors(void **state)
 	dp_destroy(ctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Commits under a reading worker: a changed policy is never missing. */
+
+struct reader {
+	struct dp_ctx *ctx;
+	struct dp_spd *spd;
+	volatile int stop;
+	unsigned long bursts, errors;
+};
+
+static void *reader_main(void *arg)
+{
+	struct reader *rd = arg;
+	struct dp_flow f[64];
+	struct dp_spd_result r[64];
+
+	for (uint32_t i = 0; i < 64; i++)
+		spd_host_flow(1 + i, &f[i]);
+	if (dp_worker_register(rd->ctx, 0) != 0) {
+		rd->errors++;
+		return NULL;
+	}
+	while (!rd->stop) {
+		dp_spd_lookup(rd->spd, 0, DP_POLICY_DIR_OUT, f, 64, r);
+		for (unsigned int i = 0; i < 64; i++)
+			if (r[i].verdict != DP_SPD_PROTECT)
+				rd->errors++;
+		rd->bursts++;
+		dp_worker_quiescent(rd->ctx, 0);
+	}
+	if (dp_worker_unregister(rd->ctx, 0) != 0)
+		rd->errors++;
+	return NULL;
+}
+
+/* Rule i in one of four forms: host /32 (two bindings), the same under a
+ * /24 key, or in the rte_acl tier (remote any); all PROTECT with an SA. */
+static void moving_rule(uint32_t i, unsigned int form, struct dp_policy *p)
+{
+	spd_host_policy(i, p);
+	p->out[0] = 0x1000u * (form + 1) + i;
+	if (form == 2)
+		p->sel.remote_plen = 24;
+	else if (form == 3)
+		p->sel.remote_plen = 0;
+}
+
+static void test_commit_under_reader(void **state)
+{
+	struct reader rd = { 0 };
+	struct dp_spd_stats st;
+	struct dp_policy p;
+	pthread_t th;
+
+	(void)state;
+	rd.ctx = spd_ctx_new("spdmove");
+	rd.spd = dp_spd_create(rd.ctx, NULL);
+	assert_non_null(rd.spd);
+	for (uint32_t i = 1; i <= 64; i++) {
+		moving_rule(i, 0, &p);
+		assert_int_equal(dp_spd_policy_set(rd.spd, &p), 0);
+	}
+	assert_int_equal(dp_spd_commit(rd.spd), 0);
+	assert_int_equal(pthread_create(&th, NULL, reader_main, &rd), 0);
+	for (uint32_t k = 0; k < 400; k++) {
+		for (uint32_t j = 0; j < 1 + k % 5; j++) {
+			moving_rule(1 + (k * 7 + j * 13) % 64, (k + j) % 4, &p);
+			assert_int_equal(dp_spd_policy_set(rd.spd, &p), 0);
+		}
+		assert_int_equal(dp_spd_commit(rd.spd), 0);
+		(void)dp_spd_reclaim(rd.spd);
+	}
+	usleep(10 * 1000);
+	rd.stop = 1;
+	assert_int_equal(pthread_join(th, NULL), 0);
+	(void)dp_spd_reclaim(rd.spd);
+	assert_int_equal(dp_spd_reclaim(rd.spd), 0);
+	dp_spd_get_stats(rd.spd, &st);
+	print_message("spd_incr: %lu bursts under 400 commits, %llu rte_acl builds\n",
+		rd.bursts, (unsigned long long)st.acl_builds);
+	assert_int_equal(rd.errors, 0);
+	assert_true(rd.bursts > 0);
+	assert_int_equal(st.rules, 64);
+	dp_spd_free(rd.spd);
+	dp_destroy(rd.ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hash_only_no_acl_build),
 		cmocka_unit_test(test_random_equivalence),
+		cmocka_unit_test(test_commit_under_reader),
 	};
 	int ret;
 
