@@ -1039,6 +1039,16 @@ static void stage_drop(struct dp_spd *spd, struct dp_spd_state *st)
 /* Forget the staged changes after a commit consumed their slots. */
 static void stage_clear(struct dp_spd *spd)
 {
+	struct dp_spd_tab *t;
+
+	/* After a bulk load the index -> stage table is large and all
+	 * tombstones: start a small one (kept when that fails). */
+	if (spd->staged->mask >= 4096 && (t = dp_spd_tab_new(sizeof(uint32_t), 0)) != NULL) {
+		free(spd->staged);
+		spd->staged = t;
+		spd->n_stage = 0;
+		return;
+	}
 	for (uint32_t i = 0; i < spd->n_stage; i++) {
 		uint32_t index = spd->stage[i].index;
 
