@@ -33,30 +33,73 @@ static struct ctl_publish *pub;
 
 /* ---- message shapes ---- */
 
-static void addr4_plen(struct tmsg *t, uint16_t type, const char *ip, uint8_t plen)
+/* An address extension with a prefix length; IPv6 when ip has a ':'. */
+static void addr_plen(struct tmsg *t, uint16_t type, const char *ip, uint8_t plen)
 {
-	struct sadb_address *a = tm_ext(t, type, 4 + sizeof(struct sockaddr_in));
+	bool v6 = strchr(ip, ':') != NULL;
+	size_t salen = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	struct sadb_address *a = tm_ext(t, type, 4 + salen);
+	struct sockaddr_in6 sin6;
 	struct sockaddr_in sin;
 
-	memset(&sin, 0, sizeof(sin));
-	sin.sin_family = AF_INET;
-	inet_pton(AF_INET, ip, &sin.sin_addr);
 	a->sadb_address_prefixlen = plen;
-	memcpy(a + 1, &sin, sizeof(sin));
+	if (v6) {
+		memset(&sin6, 0, sizeof(sin6));
+		sin6.sin6_family = AF_INET6;
+		inet_pton(AF_INET6, ip, &sin6.sin6_addr);
+		memcpy(a + 1, &sin6, sizeof(sin6));
+	} else {
+		memset(&sin, 0, sizeof(sin));
+		sin.sin_family = AF_INET;
+		inet_pton(AF_INET, ip, &sin.sin_addr);
+		memcpy(a + 1, &sin, sizeof(sin));
+	}
 }
 
-static const char *const peers[] = { "192.0.2.2", "192.0.2.3", "192.0.2.4" };
-#define LOCAL "192.0.2.1"
+/* A selector of src's family (tm_selector4's fields). */
+static void selector(struct tmsg *t, uint16_t type, const char *src, uint8_t splen,
+	const char *dst, uint8_t dplen, uint8_t proto)
+{
+	struct sadb_x_dpsec_selector *x;
 
-/* Inner remote prefixes: nested, so SAs may cover several rules. */
-static const struct {
+	tm_selector4(t, type, "0.0.0.0", splen, "0.0.0.0", dplen, proto, 0, 65535);
+	x = (void *)((uint8_t *)t->buf + t->len - 56);
+	if (strchr(src, ':') != NULL) {
+		x->sadb_x_sel_family = AF_INET6;
+		inet_pton(AF_INET6, src, x->sadb_x_sel_src);
+		inet_pton(AF_INET6, dst, x->sadb_x_sel_dst);
+	} else {
+		inet_pton(AF_INET, src, x->sadb_x_sel_src);
+		inet_pton(AF_INET, dst, x->sadb_x_sel_dst);
+	}
+}
+
+struct pfx {
 	const char *addr;
 	uint8_t plen;
-} inner_remote[] = {
-	{ "10.30.0.0", 16 }, { "10.30.1.0", 24 }, { "10.30.2.0", 24 }, { "10.30.1.7", 32 },
-	{ "0.0.0.0", 0 },
 };
-#define N_INNER (sizeof(inner_remote) / sizeof(inner_remote[0]))
+
+/* The universe, per family: this gateway, three peers, the protected
+ * (inner local) network, nested inner remote prefixes (so SAs may cover
+ * several rules; the last is "any"), a transport prefix rule's networks. */
+static const struct fam {
+	const char *local, *peers[3];
+	struct pfx ilocal, inner[5];
+	struct pfx tlocal;
+	const char *tremote;
+	uint8_t tplen0, host;
+} fams[2] = {
+	{ "192.0.2.1", { "192.0.2.2", "192.0.2.3", "192.0.2.4" }, { "10.20.0.0", 16 },
+	  { { "10.30.0.0", 16 }, { "10.30.1.0", 24 }, { "10.30.2.0", 24 }, { "10.30.1.7", 32 },
+	    { "0.0.0.0", 0 } },
+	  { "192.0.2.0", 24 }, "192.0.2.0", 28, 32 },
+	{ "2001:db8::1", { "2001:db8::2", "2001:db8::3", "2001:db8::4" },
+	  { "2001:db8:20::", 48 },
+	  { { "2001:db8:30::", 48 }, { "2001:db8:30:1::", 64 }, { "2001:db8:30:2::", 64 },
+	    { "2001:db8:30:1::7", 128 }, { "::", 0 } },
+	  { "2001:db8::", 64 }, "2001:db8::", 124, 128 },
+};
+#define N_INNER 5u
 
 static uint64_t rng_state;
 /* The store's next policy index: indices start at 1 and only grow (a
@@ -79,12 +122,15 @@ struct sa_id {
 	uint8_t peer;
 	bool in;
 	bool larval;
+	uint8_t fam;   /* fams[] */
 };
 
 static void sa_add_msg(struct tmsg *t, const struct sa_id *s, uint8_t type, unsigned int alg,
 	int inner)
 {
-	const char *src = s->in ? peers[s->peer] : LOCAL, *dst = s->in ? LOCAL : peers[s->peer];
+	const struct fam *f = &fams[s->fam];
+	const char *src = s->in ? f->peers[s->peer] : f->local;
+	const char *dst = s->in ? f->local : f->peers[s->peer];
 	uint32_t flags = s->in ? SADB_X_SAFLAGS_INBOUND : SADB_X_SAFLAGS_OUTBOUND;
 
 	tm_init(t, type, s->satype, t_seq++, T_PID);
@@ -97,20 +143,15 @@ static void sa_add_msg(struct tmsg *t, const struct sa_id *s, uint8_t type, unsi
 		tm_sa(t, s->spi, 32, SADB_SASTATE_MATURE, SADB_AALG_SHA256HMAC, SADB_EALG_AES,
 		      flags);
 	}
-	tm_addr4(t, SADB_EXT_ADDRESS_SRC, src, 0, 0);
-	tm_addr4(t, SADB_EXT_ADDRESS_DST, dst, 0, 0);
+	addr_plen(t, SADB_EXT_ADDRESS_SRC, src, 0);
+	addr_plen(t, SADB_EXT_ADDRESS_DST, dst, 0);
 	if (inner >= 0) {
-		const char *lp = "10.20.0.0";
+		const struct pfx *l = &f->ilocal, *r = &f->inner[inner];
 
-		if (s->in) {
-			addr4_plen(t, SADB_X_EXT_ADDRESS_INNER_SRC, inner_remote[inner].addr,
-				   inner_remote[inner].plen);
-			addr4_plen(t, SADB_X_EXT_ADDRESS_INNER_DST, lp, 16);
-		} else {
-			addr4_plen(t, SADB_X_EXT_ADDRESS_INNER_SRC, lp, 16);
-			addr4_plen(t, SADB_X_EXT_ADDRESS_INNER_DST, inner_remote[inner].addr,
-				   inner_remote[inner].plen);
-		}
+		addr_plen(t, SADB_X_EXT_ADDRESS_INNER_SRC, s->in ? r->addr : l->addr,
+			  s->in ? r->plen : l->plen);
+		addr_plen(t, SADB_X_EXT_ADDRESS_INNER_DST, s->in ? l->addr : r->addr,
+			  s->in ? l->plen : r->plen);
 	}
 	if (s->satype == SADB_SATYPE_AH) {
 		tm_key(t, SADB_EXT_KEY_AUTH, 256, 0, t_key);
@@ -126,15 +167,19 @@ static void sa_ident_msg(struct tmsg *t, const struct sa_id *s, uint8_t type, ui
 {
 	tm_init(t, type, s->satype, t_seq++, T_PID);
 	tm_sa(t, s->spi, 0, state, 0, 0, 0);
-	tm_addr4(t, SADB_EXT_ADDRESS_SRC, s->in ? peers[s->peer] : LOCAL, 0, 0);
-	tm_addr4(t, SADB_EXT_ADDRESS_DST, s->in ? LOCAL : peers[s->peer], 0, 0);
+	addr_plen(t, SADB_EXT_ADDRESS_SRC, s->in ? fams[s->fam].peers[s->peer] : fams[s->fam].local,
+		  0);
+	addr_plen(t, SADB_EXT_ADDRESS_DST, s->in ? fams[s->fam].local : fams[s->fam].peers[s->peer],
+		  0);
 }
 
 static void getspi_msg(struct tmsg *t, const struct sa_id *s)
 {
 	tm_init(t, SADB_GETSPI, s->satype, t_seq++, T_PID);
-	tm_addr4(t, SADB_EXT_ADDRESS_SRC, s->in ? peers[s->peer] : LOCAL, 0, 0);
-	tm_addr4(t, SADB_EXT_ADDRESS_DST, s->in ? LOCAL : peers[s->peer], 0, 0);
+	addr_plen(t, SADB_EXT_ADDRESS_SRC, s->in ? fams[s->fam].peers[s->peer] : fams[s->fam].local,
+		  0);
+	addr_plen(t, SADB_EXT_ADDRESS_DST, s->in ? fams[s->fam].local : fams[s->fam].peers[s->peer],
+		  0);
 	tm_range(t, s->spi, s->spi);
 }
 
@@ -160,34 +205,35 @@ static const uint8_t dirs[] = { SADB_X_DPSEC_DIR_OUT, SADB_X_DPSEC_DIR_IN,
 				SADB_X_DPSEC_DIR_BOTH };
 
 /* A random rule: tunnel (inner selector, endpoints), transport host or
- * prefix, any family, or bypass/discard. */
+ * prefix, any family, or bypass/discard; a quarter IPv6. */
 static void rule_msg(struct tmsg *t)
 {
 	unsigned int shape = rnd(10), peer = rnd(3);
+	const struct fam *f = &fams[rnd(4) == 0];
 	uint8_t dir = dirs[rnd(3)];
 	uint32_t prio = 10 * rnd(4);
 
 	tm_init(t, SADB_X_DPSEC_SPDADD, 0, t_seq++, T_PID);
 	if (shape < 5) {
-		unsigned int in = rnd(N_INNER - 1); /* not the /0 */
+		unsigned int in = rnd(N_INNER - 1); /* not the "any" */
 
 		tm_policy(t, 0, prio, dir, SADB_X_DPSEC_ACTION_IPSEC, SADB_X_DPSEC_MODE_TUNNEL);
-		tm_selector4(t, SADB_X_EXT_DPSEC_SELECTOR, LOCAL, 32, peers[peer], 32, 0, 0, 65535);
-		tm_selector4(t, SADB_X_EXT_DPSEC_INNER_SELECTOR, "10.20.0.0", 16,
-			     inner_remote[in].addr, inner_remote[in].plen, (uint8_t)(rnd(2) * 6),
-			     0, 65535);
+		selector(t, SADB_X_EXT_DPSEC_SELECTOR, f->local, f->host, f->peers[peer], f->host,
+			 0);
+		selector(t, SADB_X_EXT_DPSEC_INNER_SELECTOR, f->ilocal.addr, f->ilocal.plen,
+			 f->inner[in].addr, f->inner[in].plen, (uint8_t)(rnd(2) * 6));
 		sareqs(t, rnd(3));
-		tm_addr4(t, SADB_EXT_ADDRESS_SRC, LOCAL, 0, 0);
-		tm_addr4(t, SADB_EXT_ADDRESS_DST, peers[peer], 0, 0);
+		addr_plen(t, SADB_EXT_ADDRESS_SRC, f->local, 0);
+		addr_plen(t, SADB_EXT_ADDRESS_DST, f->peers[peer], 0);
 	} else if (shape < 7) {
 		tm_policy(t, 0, prio, dir, SADB_X_DPSEC_ACTION_IPSEC, SADB_X_DPSEC_MODE_TRANSPORT);
-		tm_selector4(t, SADB_X_EXT_DPSEC_SELECTOR, LOCAL, 32, peers[peer], 32,
-			     (uint8_t)(rnd(2) * 17), 0, 65535);
+		selector(t, SADB_X_EXT_DPSEC_SELECTOR, f->local, f->host, f->peers[peer], f->host,
+			 (uint8_t)(rnd(2) * 17));
 		sareqs(t, rnd(3));
 	} else if (shape == 7) {
 		tm_policy(t, 0, prio, dir, SADB_X_DPSEC_ACTION_IPSEC, SADB_X_DPSEC_MODE_TRANSPORT);
-		tm_selector4(t, SADB_X_EXT_DPSEC_SELECTOR, "192.0.2.0", 24, "192.0.2.0",
-			     (uint8_t)(28 + rnd(3)), (uint8_t)rnd(2), 0, 65535);
+		selector(t, SADB_X_EXT_DPSEC_SELECTOR, f->tlocal.addr, f->tlocal.plen, f->tremote,
+			 (uint8_t)(f->tplen0 + rnd(3)), (uint8_t)rnd(2));
 		sareqs(t, rnd(3));
 	} else if (shape == 8) {
 		struct sadb_x_dpsec_selector *s;
@@ -201,8 +247,8 @@ static void rule_msg(struct tmsg *t)
 	} else {
 		tm_policy(t, 0, prio, dir, rnd(2) ? SADB_X_DPSEC_ACTION_BYPASS :
 						  SADB_X_DPSEC_ACTION_DISCARD, 0);
-		tm_selector4(t, SADB_X_EXT_DPSEC_SELECTOR, LOCAL, 32, peers[peer], 32,
-			     (uint8_t)rnd(256), 0, 65535);
+		selector(t, SADB_X_EXT_DPSEC_SELECTOR, f->local, f->host, f->peers[peer], f->host,
+			 (uint8_t)rnd(256));
 	}
 }
 
@@ -239,7 +285,7 @@ static void walk_step(struct walk *w)
 
 	if (op < 30 && w->nsas < MAX_SAS) { /* ADD */
 		struct sa_id s = { 0x1000 + rnd(40), rnd(6) == 0 ? SADB_SATYPE_AH : SADB_SATYPE_ESP,
-				   (uint8_t)rnd(3), rnd(2) == 1, false };
+				   (uint8_t)rnd(3), rnd(2) == 1, false, rnd(4) == 0 };
 		int inner = rnd(3) == 0 ? -1 : (int)rnd(N_INNER);
 
 		sa_add_msg(&t, &s, SADB_ADD, rnd(2), inner);
@@ -251,7 +297,7 @@ static void walk_step(struct walk *w)
 		}
 	} else if (op < 36 && w->nsas < MAX_SAS) { /* GETSPI, keyed later */
 		struct sa_id s = { 0x2000 + rnd(40), SADB_SATYPE_ESP, (uint8_t)rnd(3), rnd(2) == 1,
-				   true };
+				   true, rnd(4) == 0 };
 
 		getspi_msg(&t, &s);
 		w->tried[1]++;
@@ -432,12 +478,12 @@ static void scale_fn(struct h *h, void *arg)
 		tm_init(&t, SADB_X_DPSEC_SPDADD, 0, t_seq++, T_PID);
 		tm_policy(&t, 0, 100, SADB_X_DPSEC_DIR_OUT, SADB_X_DPSEC_ACTION_IPSEC,
 			  SADB_X_DPSEC_MODE_TUNNEL);
-		tm_selector4(&t, SADB_X_EXT_DPSEC_SELECTOR, LOCAL, 32, peers[0], 32, 0, 0, 65535);
+		tm_selector4(&t, SADB_X_EXT_DPSEC_SELECTOR, "192.0.2.1", 32, "192.0.2.2", 32, 0, 0, 65535);
 		tm_selector4(&t, SADB_X_EXT_DPSEC_INNER_SELECTOR, "172.16.0.0", 16, inner, 32, 0, 0,
 			     65535);
 		tm_sareq(&t, SADB_SATYPE_ESP, ANY, ANY);
-		tm_addr4(&t, SADB_EXT_ADDRESS_SRC, LOCAL, 0, 0);
-		tm_addr4(&t, SADB_EXT_ADDRESS_DST, peers[0], 0, 0);
+		tm_addr4(&t, SADB_EXT_ADDRESS_SRC, "192.0.2.1", 0, 0);
+		tm_addr4(&t, SADB_EXT_ADDRESS_DST, "192.0.2.2", 0, 0);
 		if (ctl_submit(H.ctl, t.buf, t.len, NULL) == 0) {
 			sc->ok_rules++;
 			next_index++;
@@ -454,11 +500,11 @@ static void scale_fn(struct h *h, void *arg)
 		tm_init(&t, SADB_ADD, SADB_SATYPE_ESP, t_seq++, T_PID);
 		tm_sa(&t, 0x100000 + i, 32, SADB_SASTATE_MATURE, SADB_AALG_NONE,
 		      SADB_EALG_AES_GCM_16, SADB_X_SAFLAGS_OUTBOUND);
-		tm_addr4(&t, SADB_EXT_ADDRESS_SRC, LOCAL, 0, 0);
-		tm_addr4(&t, SADB_EXT_ADDRESS_DST, peers[0], 0, 0);
+		tm_addr4(&t, SADB_EXT_ADDRESS_SRC, "192.0.2.1", 0, 0);
+		tm_addr4(&t, SADB_EXT_ADDRESS_DST, "192.0.2.2", 0, 0);
 		ip4(inner, 0x0a000000u + i);
-		addr4_plen(&t, SADB_X_EXT_ADDRESS_INNER_SRC, "172.16.0.0", 16);
-		addr4_plen(&t, SADB_X_EXT_ADDRESS_INNER_DST, inner, 32);
+		addr_plen(&t, SADB_X_EXT_ADDRESS_INNER_SRC, "172.16.0.0", 16);
+		addr_plen(&t, SADB_X_EXT_ADDRESS_INNER_DST, inner, 32);
 		tm_key(&t, SADB_EXT_KEY_ENCRYPT, 160, 32, t_key);
 		if (ctl_submit(H.ctl, t.buf, t.len, NULL) == 0)
 			sc->ok_sas++;
