@@ -241,7 +241,7 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 	struct dp_nexthop nh[BURST], nh2[BURST * 2];
 	struct rte_mbuf *keep[BURST * 2], *errs[BURST];
 	uint8_t res[BURST * 2];
-	uint16_t k = 0, n_err = 0, mtu_port = NO_PORT, mtu = 0;
+	uint16_t k = 0, n_err = 0, mtu_port = NO_PORT, mtu = 0, o;
 
 	while (n > BURST) {
 		route_send(l, pkts, BURST, in_port);
@@ -268,16 +268,22 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 		nh2[k++] = nh[i];
 	}
 	dp_neigh_resolve_burst(l->gw->net, l->id, l->gw->mp, keep, nh2, k, res, &l->out);
+	/* The queue length in a local: through l->out.n every packet waited
+	 * on the store of the previous one. */
+	o = l->out.n;
 	for (uint16_t i = 0; i < k; i++) {
-		if (res[i] == DP_NEIGH_SEND && l->out.n < l->out.max) {
-			l->out_pkts[l->out.n] = keep[i];
-			l->out_ports[l->out.n++] = nh2[i].port;
+		if (res[i] == DP_NEIGH_SEND && o < l->out.max) {
+			l->out_pkts[o] = keep[i];
+			l->out_ports[o++] = nh2[i].port;
 		} else if (res[i] == DP_NEIGH_SEND) {
+			l->out.n = o;
 			dp_net_tx_add(l->gw->net, l->id, &l->out, keep[i], nh2[i].port); /* full */
+			o = l->out.n;
 		} else if (res[i] == DP_NEIGH_DROP) {
 			drop(l, keep[i], DP_DROP_NONE);
 		}
 	}
+	l->out.n = o;
 	if (n_err > 0)
 		route_send(l, errs, n_err, NO_PORT);
 	if (l->out.n > OUT_MAX - 2 * BURST)
