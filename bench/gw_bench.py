@@ -84,8 +84,7 @@ ALG_NAME = {"gcm": "AES-128-GCM", "cbc": "AES-128-CBC+HMAC-SHA256", "bypass": "b
 
 YAML = """\
 eal:
-  lcores: 0-{last}
-  memory_mb: {memory_mb}
+{lcores}  memory_mb: {memory_mb}
   file_prefix: {prefix}
   no_huge: true
   no_pci: true
@@ -223,7 +222,8 @@ def write_scale_pcap(path, outbound, frame, n, cap):
 
 
 def write_setup(args, work, alg, outbound, frame, sas=None):
-	"""pcap, gw.yaml, sa.conf, policy.conf for one point; returns the gateway's SA count.
+	"""pcap, gw.yaml, sa.conf, policy.conf for one point; returns the gateway's SA and
+	policy counts.
 	sas=N: N tunnels from bench/gw_sas.py (10.0.0.0 + t, GCM), the pcap over them."""
 	pcap = os.path.join(work, "in.pcap")
 	if sas is None:
@@ -232,34 +232,55 @@ def write_setup(args, work, alg, outbound, frame, sas=None):
 			f.write(sa_conf("gcm" if alg == "bypass" else alg))
 		with open(os.path.join(work, "policy.conf"), "w") as f:
 			f.write(policy_conf(alg))
-		nsas = 2
+		nsas, npols = 2, 1
 	else:
 		write_scale_pcap(pcap, outbound, frame, sas, args.scale_pkts)
 		if getattr(args, "confs_for", None) != sas:
 			gw_sas.write_confs(sas, "gcm", work, "10.0.0.0")
 			args.confs_for = sas
-		nsas = 2 * sas
+		nsas, npols = 2 * sas, sas
 	if outbound:
 		prot, unprot = f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "net_null1,no-rx=1"
 	else:
 		prot, unprot = "net_null0,no-rx=1", f"net_pcap1,rx_pcap={pcap},infinite_rx=1"
 	n = sas or 1
 	with open(os.path.join(work, "gw.yaml"), "w") as f:
-		f.write(YAML.format(last=args.workers, prefix=f"dpsec-gwbench-{os.getpid()}",
+		f.write(YAML.format(lcores=lcores_line(args), prefix=f"dpsec-gwbench-{os.getpid()}",
 				    workers=args.workers, prot=prot, unprot=unprot,
 				    GW_IN_MAC=GW_IN_MAC, GW_OUT_MAC=GW_OUT_MAC, HOST_MAC=HOST_MAC,
-				    PEER_MAC=PEER_MAC, memory_mb=1024 + 4 * n // 1000,
+				    PEER_MAC=PEER_MAC,
+				    memory_mb=1024 + 4 * (n + args.cp_rate // 2) // 1000,
 				    max_sas=max(65536, 2 * n + 2 * args.cp_rate + 64),
 				    max_policies=min(1 << 20, max(65536, n + args.cp_policies + 64))))
-	return nsas
+	return nsas, npols
+
+
+def oversubscribed(args):
+	return args.workers + 1 > (os.cpu_count() or 1)
+
+
+def lcores_line(args):
+	"""eal.lcores: main lcore 0 and one lcore per worker, one CPU each when the machine
+	has them; else none here and EAL's --lcores maps them (eal_args())."""
+	return "" if oversubscribed(args) else f"  lcores: 0-{args.workers}\n"
+
+
+def eal_args(args):
+	"""More lcores than CPUs: lcore i runs on CPU i mod ncpu (on 2 vCPUs with 2 workers:
+	main 0@0, workers 1@1 and 2@0, the second worker beside the mostly idle control
+	thread). Such a run shares CPUs: it shows that the hand-off works, not how it scales."""
+	if not oversubscribed(args):
+		return []
+	n = os.cpu_count() or 1
+	return ["--", "--lcores", ",".join(f"{i}@{i % n}" for i in range(args.workers + 1))]
 
 
 class Gateway:
 	"""dpsecd on the setup in work: started, then ready when telemetry reports every SA
 	loaded and the ports up; load_s is that time. Stopped (SIGTERM) on exit."""
 
-	def __init__(self, args, work, nsas):
-		self.args, self.work, self.nsas = args, work, nsas
+	def __init__(self, args, work, nsas, npols=1):
+		self.args, self.work, self.nsas, self.npols = args, work, nsas, npols
 		self.prefix = f"dpsec-gwbench-{os.getpid()}"
 		self.tel = None
 
@@ -267,7 +288,8 @@ class Gateway:
 		self.rundir = f"/var/run/dpdk/{self.prefix}"
 		self.log = open(os.path.join(self.work, "dpsecd.log"), "w")
 		t0 = time.monotonic()
-		self.proc = subprocess.Popen([self.args.dpsecd, "-c", "gw.yaml"], cwd=self.work,
+		self.proc = subprocess.Popen([self.args.dpsecd, "-c", "gw.yaml"] + eal_args(self.args),
+					     cwd=self.work,
 					     stdout=self.log, stderr=subprocess.STDOUT)
 		deadline = t0 + (self.args.start_timeout or max(120, self.nsas / 2000))
 		try:
@@ -281,6 +303,7 @@ class Gateway:
 										  "dpdk_telemetry.v2"))
 					info = self.tel.ask("/dpsec/info")
 					if info.get("sa_count", 0) >= self.nsas and \
+					   info.get("policy_count", 0) >= self.npols and \
 					   self.tel.ask("/dpsec/ports"):
 						break
 				except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -318,9 +341,9 @@ def worker_counts(tel):
 def run_point(args, work, alg, outbound, frame, sas=None):
 	"""Runs dpsecd on one scenario; returns a list of Mpps, one per window (and, with
 	sas, the load time as args.last_load_s)."""
-	nsas = write_setup(args, work, alg, outbound, frame, sas)
+	nsas, npols = write_setup(args, work, alg, outbound, frame, sas)
 	sink_port = "1" if outbound else "0"
-	with Gateway(args, work, nsas) as gw:
+	with Gateway(args, work, nsas, npols) as gw:
 		tel = gw.tel
 		args.last_load_s = gw.load_s
 		time.sleep(args.warmup)
@@ -337,6 +360,10 @@ def run_point(args, work, alg, outbound, frame, sas=None):
 			raise RuntimeError(f"nothing forwarded: /dpsec/workers {json.dumps(w)}")
 		if drops > rx / 1000:
 			args.notes.append(f"{tag}: {drops} of {rx} received dropped: {json.dumps(w)}")
+		if args.workers > 1:
+			args.notes.append(f"{tag}: per worker rx/handoff_out/handoff_in/tx: " + "; ".join(
+				f"{k}: {x['loop']['rx']}/{x['handoff_out']}/{x['handoff_in']}/"
+				f"{x['loop']['tx']}" for k, x in sorted(w.items())))
 		if sas:
 			# The spread is real only if the last tunnel's SA carried packets.
 			t = scale_pkts(sas, args.scale_pkts)[-1]
@@ -444,8 +471,8 @@ def scale_main(args):
 		      f"{r[7]:8.2f} {r[8]:7.1f}")
 	print(f"# vs {sas[0]}: median Mpps against the {sas[0]}-tunnel point of the same dir and "
 	      f"frame (issue 6 target for 1M vs 1: >= 0.75)")
-	print("# load s: dpsecd start until /dpsec/info counts every SA and the ports answer "
-	      "(config parse + SA and policy load + publication + EAL start)")
+	print("# load s: dpsecd start until /dpsec/info counts every SA and policy and the ports "
+	      "answer (EAL start + config parse + SA and policy load)")
 	for n in args.notes:
 		print(f"# NOTE: {n}")
 	print(f"# load average after: {os.getloadavg()}")
@@ -477,11 +504,11 @@ def cprate_main(args):
 	"""--cp-rate N: dpsec-pfkey-rate adds N SAs (N/2 pairs) and M policies while dpsecd
 	forwards GCM outbound 64 B from a pcap; forwarding before / during / after."""
 	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
-	nsas = write_setup(args, work, "gcm", True, args.cp_frame)
+	nsas, npols = write_setup(args, work, "gcm", True, args.cp_frame)
 	samples = []
 	out = os.path.join(work, "pfkey_rate.out")
 	try:
-		with Gateway(args, work, nsas) as gw:
+		with Gateway(args, work, nsas, npols) as gw:
 			tel = gw.tel
 			time.sleep(args.warmup)
 
@@ -510,7 +537,10 @@ def cprate_main(args):
 			       str(args.cp_rate // 2), "--pairs", "-p", str(args.cp_policies),
 			       "-w", str(args.cp_window)]
 			with open(out, "w") as fo:
-				proc = subprocess.Popen(cmd, stdout=fo, stderr=subprocess.STDOUT)
+				# On the main lcore's CPU, beside the control thread it drives: the
+				# workers' CPUs stay theirs (as a key manager would be placed).
+				proc = subprocess.Popen(cmd, stdout=fo, stderr=subprocess.STDOUT,
+							preexec_fn=lambda: os.sched_setaffinity(0, {0}))
 				c2 = sample_until("during", lambda: proc.poll() is not None)
 			t2 = time.monotonic()
 			c3 = sample_until("after", lambda: time.monotonic() - t2 >= span)
@@ -519,7 +549,7 @@ def cprate_main(args):
 		shutil.rmtree(work, ignore_errors=True)
 	print(f"# control-plane rate while forwarding: {' '.join(cmd[:1] + cmd[3:])}")
 	print(f"# dataplane: AES-128-GCM outbound {args.cp_frame} B, one SA pair, pcap source, "
-	      f"null sink, {args.workers} worker(s)")
+	      f"null sink, {args.workers} worker(s); dpsec-pfkey-rate pinned to CPU 0 (main lcore)")
 	print(text.rstrip())
 	print(f"# pfkey_rate exit status: {proc.returncode}")
 
@@ -678,7 +708,7 @@ def main():
 	for tag, cmd in sorted(args.cp_cmds.items()):
 		print(f"#   {tag}: {cmd}")
 	for n in args.notes:
-		print(f"# DROPS: {n}")
+		print(f"# NOTE: {n}")
 	print(f"# load average after: {os.getloadavg()}")
 
 	with open(args.csv, "w") as f:
