@@ -6,7 +6,8 @@
  * through the real control module (ctl_submit, a real dataplane context
  * and dp_spd); after each batch the changes are pushed (ctl_publish_sync)
  * and every rule's binding must equal the whole-SADB walk
- * (ctl_publish_verify).  The universe is small (three peers, a few inner
+ * (ctl_publish_verify), and the dataplane's committed set must be the
+ * store with those bindings (dp_spd_policy_next).  The universe is small (three peers, a few inner
  * prefixes, a few SPIs) so that SAs and rules collide: rekeys, ties of add
  * time, AH-over-ESP bundles, more inbound SAs than DP_POLICY_IN_SA_MAX,
  * inner prefixes covering others, rules of any family and prefix scopes.
@@ -24,8 +25,10 @@
 #include <cmocka.h>
 
 #include "ctl_harness.h"
+#include "ctl_priv.h"     /* the store, to walk the rules */
 #include "ctl_publish.h"
 #include "ctl_test_util.h"
+#include "dp_spd_priv.h"  /* dp_spd_policy_next: what the dataplane holds */
 
 static struct h H;
 static struct dp_spd *spd;
@@ -362,18 +365,66 @@ static void walk_step(struct walk *w)
 	}
 }
 
+static bool same_handles(const dp_sa_handle_t *a, const dp_sa_handle_t *b, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		bool found = false;
+
+		for (unsigned int j = 0; j < n && !found; j++)
+			found = a[i] == b[j];
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* The dataplane's committed set is the store, each rule as the reference
+ * makes it (fields, selector, binding; inbound SAs in any order): what
+ * the incremental pushes left there.  0, or the index of a rule that
+ * differs (UINT32_MAX: a count or an extra policy). */
+static uint32_t dp_differs(struct ctl *ctl)
+{
+	static struct dp_policy got[4 * MAX_RULES];
+	struct dp_policy p;
+	uint32_t n = 0;
+
+	for (uint32_t pos = 0; dp_spd_policy_next(spd, &pos, &p) == 0; pos++) {
+		if (n == sizeof(got) / sizeof(got[0]))
+			return UINT32_MAX;
+		got[n++] = p;
+	}
+	if (n != ctl_spd_count(ctl->spd))
+		return UINT32_MAX;
+	for (const struct ctl_spd_rule *r = ctl_spd_first(ctl->spd); r != NULL;
+	     r = ctl_spd_next(ctl->spd, r)) {
+		const struct dp_policy *g = NULL;
+
+		ctl_publish_reference(ctl, r, &p);
+		for (uint32_t i = 0; i < n && g == NULL; i++)
+			g = got[i].index == p.index ? &got[i] : NULL;
+		if (g == NULL || g->priority != p.priority || g->dir != p.dir ||
+		    g->action != p.action || g->flags != p.flags ||
+		    memcmp(&g->sel, &p.sel, sizeof(p.sel)) != 0 || g->n_out != p.n_out ||
+		    memcmp(g->out, p.out, p.n_out * sizeof(p.out[0])) != 0 || g->n_in != p.n_in ||
+		    !same_handles(g->in, p.in, p.n_in))
+			return p.index;
+	}
+	return 0;
+}
+
 /* One batch on the loop thread: a few requests, one push, the check. */
 static void walk_batch(struct h *h, void *arg)
 {
 	struct walk *w = arg;
 	unsigned int n = 1 + rnd(6);
 
-	(void)h;
 	for (unsigned int i = 0; i < n; i++)
 		walk_step(w);
 	w->verify = ctl_publish_sync(pub);
 	if (w->verify == 0)
 		w->verify = ctl_publish_verify(pub, &w->bad);
+	if (w->verify == 0 && (w->bad = dp_differs(h->ctl)) != 0)
+		w->verify = -EXDEV;
 }
 
 static void clear_fn(struct h *h, void *arg)
