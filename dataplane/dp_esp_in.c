@@ -49,7 +49,11 @@ enum dp_drop dp_esp_in_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte_
 	op->auth_offset = pk->l4_off;
 	op->auth_length = 8u + in->iv_len + pk->clen;
 	op->digest = esp + 8 + in->iv_len + pk->clen;
-	memcpy(op->iv, esp + 8, in->iv_len);
+	/* Fixed-size copies: a run-time length makes this a libc call. */
+	if (in->iv_len == 8)
+		memcpy(op->iv, esp + 8, 8);
+	else if (in->iv_len == 16)
+		memcpy(op->iv, esp + 8, 16);
 	pk->esn_hi = 0;
 	pk->gmac_esn = 0;
 	switch (in->kind) {
@@ -151,6 +155,7 @@ enum dp_drop dp_esp_in_finish(struct dp_proc *p, struct dp_pkt *pk, struct rte_m
 		return DP_DROP_NONE;
 	}
 	pk->bytes = plen;
+	pk->family = 0;
 	if (sa->mode == DP_MODE_TUNNEL) {
 		uint32_t inner_len;
 
@@ -159,6 +164,7 @@ enum dp_drop dp_esp_in_finish(struct dp_proc *p, struct dp_pkt *pk, struct rte_m
 			return why;
 		rte_pktmbuf_adj(m, (uint16_t)(pl - d));
 		dp_mbuf_trim1(m, (uint16_t)(rte_pktmbuf_data_len(m) - inner_len));
+		pk->family = nh == DP_IPPROTO_IPIP ? AF_INET : AF_INET6; /* checked above */
 		return DP_DROP_NONE;
 	}
 	/* Transport: the IP headers in front move up to the payload. */
@@ -171,8 +177,10 @@ enum dp_drop dp_esp_in_finish(struct dp_proc *p, struct dp_pkt *pk, struct rte_m
 	if ((d[0] >> 4) == 4) {
 		dp_put16(d + 2, (uint16_t)total);
 		dp_ipv4_csum_set(d);
+		pk->family = AF_INET;
 	} else {
 		dp_put16(d + 4, (uint16_t)(total - DP_IPV6_HDR_LEN));
+		pk->family = AF_INET6;
 	}
 	return DP_DROP_NONE;
 }

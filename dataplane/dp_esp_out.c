@@ -110,6 +110,58 @@ void dp_tunnel_outer_build(struct dp_proc *p, const struct dp_sa *sa, uint8_t *d
 	dp_put16(d + 10, csum_fold(sum));
 }
 
+/* The SA's outer header cache (struct dp_sa_outer), filled by the owner
+ * on the first packet from the cold record. */
+static const struct dp_sa_outer *outer_cache(struct dp_sa *sa)
+{
+	struct dp_sa_outer *o = &sa->outer;
+
+	if (__builtin_expect(o->ready, 1))
+		return o;
+	const struct dp_sa_params *sp = &sa->cold->params;
+	const struct dp_addr *src = sp->tun_dst.family != 0 ? &sp->tun_src : &sp->src;
+	const struct dp_addr *dst = sp->tun_dst.family != 0 ? &sp->tun_dst : &sp->dst;
+
+	o->v6 = dst->family == AF_INET6;
+	o->len = (uint8_t)(o->v6 ? DP_IPV6_HDR_LEN : DP_IPV4_HDR_LEN);
+	if (!o->v6) {
+		memcpy(o->addr, src->bytes, 4);
+		memcpy(o->addr + 4, dst->bytes, 4);
+		o->sum = (0x45u << 8) + ((uint32_t)DP_IP_TTL_DEFAULT << 8) +
+			dp_get16(src->bytes) + dp_get16(src->bytes + 2) +
+			dp_get16(dst->bytes) + dp_get16(dst->bytes + 2);
+	}
+	o->ready = 1;
+	return o;
+}
+
+/* ESP's outer header: IPv4 from the cache (a 20-byte header from values
+ * in the SA's sequence line), IPv6 as dp_tunnel_outer_build(). */
+static inline void esp_outer_build(struct dp_proc *p, const struct dp_sa *sa,
+	const struct dp_sa_outer *o, uint8_t *d, uint32_t tot, uint8_t proto,
+	const uint8_t *inner)
+{
+	if (o->v6) {
+		dp_tunnel_outer_build(p, sa, d, tot, proto, inner);
+		return;
+	}
+	const uint8_t tos = outer_tos(sa, inner);
+	const uint16_t id = p->ip_id++;
+	const uint16_t frag = outer_df(sa, inner) ? 0x4000 : 0;
+	/* Summed from the values (see dp_tunnel_outer_build()). */
+	const uint32_t sum = o->sum + tos + (uint16_t)tot + id + frag + proto;
+
+	d[0] = 0x45;
+	d[1] = tos;
+	dp_put16(d + 2, (uint16_t)tot);
+	dp_put16(d + 4, id);
+	dp_put16(d + 6, frag);
+	d[8] = DP_IP_TTL_DEFAULT;
+	d[9] = proto;
+	dp_put16(d + 10, csum_fold(sum));
+	memcpy(d + 12, o->addr, 8);
+}
+
 enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte_mbuf *m,
 	struct dp_crypto_op *op)
 {
@@ -119,6 +171,7 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	uint32_t len = rte_pktmbuf_data_len(m), ins, plen, grow, pad, trail, udp, esp_off, outer;
 	uint8_t *d = rte_pktmbuf_mtod(m, uint8_t *), *esp, *t, nh;
 	uint16_t nh_off = 0;
+	const struct dp_sa_outer *oc = NULL;
 	enum dp_drop why;
 
 	why = dp_ip_parse(d, len, false, &ii);
@@ -128,13 +181,15 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 		dp_mbuf_trim1(m, (uint16_t)(len - ii.tot_len));
 	len = ii.tot_len;
 	udp = sa->natt_dport != 0 ? DP_UDP_HDR_LEN : 0;
-	outer = sa->mode == DP_MODE_TUNNEL ? outer_len(sa) : 0; /* read the cold record once */
 	if (sa->mode == DP_MODE_TUNNEL) {
+		oc = outer_cache(sa);
+		outer = oc->len;
 		ins = 0;
 		plen = len;
 		nh = ii.version == 4 ? DP_IPPROTO_IPIP : DP_IPPROTO_IPV6;
 		grow = outer + udp + 8 + in->iv_len;
 	} else {
+		outer = 0;
 		if ((ii.version == 4 ? AF_INET : AF_INET6) != sa->family)
 			return DP_DROP_POLICY_MISMATCH;
 		if (ii.version == 4) {
@@ -190,6 +245,9 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	t[pad + 1] = nh;
 
 	pk->l4_off = (uint16_t)esp_off;
+	/* The result's family, known here: the driver need not read the
+	 * finished packet back after the cipher. */
+	pk->family = (uint8_t)((oc != NULL ? !oc->v6 : ii.version == 4) ? AF_INET : AF_INET6);
 	pk->clen = (uint16_t)(plen + pad + 2);
 	pk->natt = udp != 0;
 	pk->bytes = plen;
@@ -231,7 +289,7 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	/* Headers in front; the GMAC/ESN shift touches only the 4 bytes saved. */
 	len = rte_pktmbuf_data_len(m);
 	if (sa->mode == DP_MODE_TUNNEL) {
-		dp_tunnel_outer_build(p, sa, d, len, udp ? DP_IPPROTO_UDP : DP_IPPROTO_ESP,
+		esp_outer_build(p, sa, oc, d, len, udp ? DP_IPPROTO_UDP : DP_IPPROTO_ESP,
 			esp + 8 + in->iv_len);
 	} else if (ii.version == 4) {
 		dp_put16(d + 2, (uint16_t)len);

@@ -171,13 +171,15 @@ static uint8_t family_of(struct rte_mbuf *m)
 static void out_chunk(struct dp_proc *p, struct rte_mbuf **pkts, const dp_sa_handle_t *sah,
 	uint16_t n, struct dp_proc_res *res)
 {
+	const struct dp_sadb *db = p->ctx->sadb;
+	const uint16_t self = p->worker;
 	uint16_t idx[DP_PROC_BURST_MAX], k = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_pkt *pk = &p->pkt[i];
 		struct dp_crypto_op *op = &p->op[i];
 		struct rte_mbuf *m = pkts[i];
-		struct dp_sa *sa = dp_sadb_get(p->ctx->sadb, sah[i]);
+		struct dp_sa *sa = dp_sadb_get(db, sah[i]);
 		enum dp_drop why;
 
 		memset(&res[i], 0, sizeof(res[i]));
@@ -192,7 +194,7 @@ static void out_chunk(struct dp_proc *p, struct rte_mbuf **pkts, const dp_sa_han
 			set_drop(&res[i], DP_DROP_WRONG_DIRECTION);
 			continue;
 		}
-		if (sa->owner != p->worker) {
+		if (sa->owner != self) {
 			handoff(p, m, sa, DP_DIR_OUT, &res[i]);
 			continue;
 		}
@@ -232,17 +234,22 @@ static void out_chunk(struct dp_proc *p, struct rte_mbuf **pkts, const dp_sa_han
 		uint16_t i = idx[j];
 		struct dp_pkt *pk = &p->pkt[i];
 		enum dp_drop why = crypto_drop(p->op[i].status);
+		uint8_t fam = 0;
 
-		if (why == DP_DROP_NONE)
-			why = pk->sa->satype == SADB_SATYPE_ESP ?
-				dp_esp_out_finish(p, pk, pkts[i], &p->op[i]) :
-				dp_ah_out_finish(p, pk, pkts[i], &p->op[i]);
+		if (why == DP_DROP_NONE) {
+			if (pk->sa->satype == SADB_SATYPE_ESP) {
+				why = dp_esp_out_finish(p, pk, pkts[i], &p->op[i]);
+				fam = pk->family; /* set by dp_esp_out_prepare() */
+			} else {
+				why = dp_ah_out_finish(p, pk, pkts[i], &p->op[i]);
+			}
+		}
 		if (why != DP_DROP_NONE) {
 			set_drop(&res[i], why);
 			continue;
 		}
 		res[i].verdict = DP_PROC_FORWARD;
-		res[i].family = family_of(pkts[i]);
+		res[i].family = fam != 0 ? fam : family_of(pkts[i]);
 	}
 	account(p, res, n);
 }
@@ -414,6 +421,7 @@ static void in_lookup(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 	struct dp_proc_res *res, unsigned int depth)
 {
+	const uint16_t self = p->worker;
 	uint16_t idx[DP_PROC_BURST_MAX], k = 0;
 	struct dp_sa *sas[DP_PROC_BURST_MAX];
 
@@ -428,7 +436,7 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 
 		if (sa == NULL)
 			continue;
-		if (sa->owner != p->worker) {
+		if (sa->owner != self) {
 			handoff(p, m, sa, DP_DIR_IN, &res[i]);
 			continue;
 		}
@@ -445,9 +453,13 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 			continue;
 		}
 		dp_crypto_sess_get_info(dp_proc_sess(sa), &pk->info);
-		memset(op, 0, sizeof(*op));
-		why = sa->satype == SADB_SATYPE_ESP ? dp_esp_in_prepare(p, pk, m, op) :
-			dp_ah_in_prepare(p, pk, m, op);
+		/* As outbound: ESP sets every op field its engine reads. */
+		if (sa->satype == SADB_SATYPE_ESP) {
+			why = dp_esp_in_prepare(p, pk, m, op);
+		} else {
+			memset(op, 0, sizeof(*op));
+			why = dp_ah_in_prepare(p, pk, m, op);
+		}
 		if (why != DP_DROP_NONE) {
 			set_drop(&res[i], why);
 			continue;
@@ -460,15 +472,19 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 		uint16_t i = idx[j];
 		struct dp_pkt *pk = &p->pkt[i];
 		struct rte_mbuf *m = pkts[i];
-		uint8_t verdict = DP_PROC_FORWARD;
+		uint8_t verdict = DP_PROC_FORWARD, fam = 0;
 		enum dp_drop why = crypto_drop(p->op[i].status);
 
 		if (why == DP_DROP_NONE)
 			why = dp_replay_update(pk->sa->rt.in, pk->seq);
-		if (why == DP_DROP_NONE)
-			why = pk->sa->satype == SADB_SATYPE_ESP ?
-				dp_esp_in_finish(p, pk, m, &p->op[i], &verdict) :
-				dp_ah_in_finish(p, pk, m, &p->op[i]);
+		if (why == DP_DROP_NONE) {
+			if (pk->sa->satype == SADB_SATYPE_ESP) {
+				why = dp_esp_in_finish(p, pk, m, &p->op[i], &verdict);
+				fam = pk->family; /* set by dp_esp_in_finish() */
+			} else {
+				why = dp_ah_in_finish(p, pk, m, &p->op[i]);
+			}
+		}
 		if (why != DP_DROP_NONE) {
 			set_drop(&res[i], why);
 			continue;
@@ -476,7 +492,7 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 		res[i].verdict = verdict;
 		if (verdict != DP_PROC_FORWARD)
 			continue;
-		res[i].family = family_of(m);
+		res[i].family = fam != 0 ? fam : family_of(m);
 		if (pk->again)
 			continue; /* the inner SA decides */
 		switch (dp_sa_admit(pk->sa, true, &why)) {

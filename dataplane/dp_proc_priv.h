@@ -37,7 +37,8 @@ struct dp_pkt {
 	uint8_t gmac_esn;      /* 4 bytes before l4_off saved in saved4 */
 	uint8_t esn_hi;        /* ESN high half placed after the trailer/packet */
 	uint8_t again;         /* inbound: ESP inside AH, another pass */
-	uint8_t reserved[3];
+	uint8_t family;        /* ESP outbound: AF_ of the packet built */
+	uint8_t reserved[2];
 	struct dp_crypto_sess_info info;
 	uint8_t saved4[4];
 	uint8_t icv[DP_CRYPTO_ICV_MAX];      /* digest scratch */

@@ -93,6 +93,18 @@ struct dp_sa {
 		struct dp_seq out;        /* dir == DP_DIR_OUT */
 		struct dp_replay *in;     /* dir == DP_DIR_IN: follows the SA */
 	} rt;
+	/* Outbound tunnel, beside the sequence number: what the outer IPv4
+	 * header takes from the cold record, so that encapsulation does not
+	 * read it per packet.  Owner: filled on the SA's first packet
+	 * (dp_esp_out.c); the parameters it copies never change. */
+	struct dp_sa_outer {
+		uint8_t ready;       /* the fields below are valid */
+		uint8_t v6;          /* outer family is IPv6 (not cached) */
+		uint8_t len;         /* outer header bytes: 20 or 40 */
+		uint8_t reserved;
+		uint32_t sum;        /* IPv4: unfolded sum of 0x45, TTL, addresses */
+		uint8_t addr[8];     /* IPv4: source, destination */
+	} outer;
 };
 
 /* Pin the hot layout: line 0 holds everything a packet needs to find its
@@ -103,5 +115,6 @@ static_assert(offsetof(struct dp_sa, rt) % DP_CACHE_LINE == 0, "dp_sa runtime li
 static_assert(sizeof(struct dp_seq) <= DP_CACHE_LINE, "dp_seq fits a line");
 static_assert(offsetof(struct dp_sa, rt) == 6 * DP_CACHE_LINE, "dp_sa counters: 4 lines");
 static_assert(sizeof(struct dp_sa) == 7 * DP_CACHE_LINE, "dp_sa size pinned");
+static_assert(offsetof(struct dp_sa, outer) / DP_CACHE_LINE == 6, "outer beside dp_seq");
 
 #endif /* DP_SA_PRIV_H */

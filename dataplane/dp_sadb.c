@@ -18,17 +18,7 @@
 #define GEN_OF(h) ((uint32_t)((h) >> 32))
 #define RECLAIM_BATCH 256u
 
-struct dp_sadb {
-	struct rte_hash *hash;
-	struct rte_rcu_qsbr *qsbr;
-	struct rte_rcu_qsbr_dq *dq; /* SAs waiting for their grace period */
-	struct dp_sa **slots;       /* published SA per slot (release/acquire) */
-	uint32_t *gen;              /* generation per slot, never 0 */
-	uint32_t *free_slots;       /* stack of free slot indexes */
-	uint32_t nfree;
-	uint32_t max;
-	uint32_t count;
-};
+/* struct dp_sadb: dp_sadb.h (dp_sadb_get() is inline there). */
 
 static_assert(sizeof(struct dp_sa_key) == 24, "dp_sa_key has no hidden padding");
 
@@ -213,19 +203,6 @@ int dp_sadb_reclaim(struct dp_sadb *db)
 uint32_t dp_sadb_count(const struct dp_sadb *db)
 {
 	return __atomic_load_n(&db->count, __ATOMIC_RELAXED);
-}
-
-struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle)
-{
-	uint32_t slot = SLOT_OF(handle);
-	struct dp_sa *sa;
-
-	if (slot >= db->max)
-		return NULL;
-	sa = __atomic_load_n(&db->slots[slot], __ATOMIC_ACQUIRE);
-	if (sa == NULL || sa->handle != handle)
-		return NULL;
-	return sa;
 }
 
 struct dp_sa *dp_sadb_find(const struct dp_sadb *db, const struct dp_sa_key *key)

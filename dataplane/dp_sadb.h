@@ -21,13 +21,29 @@
 #define DP_SADB_H
 
 #include <stdint.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include "dpsec/dp.h"
 #include "dp_sa.h"
 
+struct rte_hash;
 struct rte_rcu_qsbr;
-struct dp_sadb;
+struct rte_rcu_qsbr_dq;
+
+/* The table (dp_sadb.c's alone, except that dp_sadb_get() below reads
+ * slots and max: it is inline because every outbound packet calls it). */
+struct dp_sadb {
+	struct rte_hash *hash;
+	struct rte_rcu_qsbr *qsbr;
+	struct rte_rcu_qsbr_dq *dq; /* SAs waiting for their grace period */
+	struct dp_sa **slots;       /* published SA per slot (release/acquire) */
+	uint32_t *gen;              /* generation per slot, never 0 */
+	uint32_t *free_slots;       /* stack of free slot indexes */
+	uint32_t nfree;
+	uint32_t max;
+	uint32_t count;
+};
 
 /* The hash key: identity of an SA.  Zero the whole struct before filling
  * (the padding is hashed). */
@@ -42,11 +58,12 @@ struct dp_sa_key {
 static inline void dp_sa_key_make(struct dp_sa_key *k, uint32_t spi, uint8_t satype,
 	uint8_t family, const uint8_t *dst)
 {
-	unsigned int len = family == AF_INET6 ? 16 : 4;
-
 	*k = (struct dp_sa_key){ .spi = spi, .satype = satype, .family = family };
-	for (unsigned int i = 0; i < len; i++)
-		k->dst[i] = dst[i];
+	/* Fixed-size copies (inline moves), not a byte loop per packet. */
+	if (family == AF_INET6)
+		memcpy(k->dst, dst, 16);
+	else
+		memcpy(k->dst, dst, 4);
 }
 
 /* Create a table of up to max SAs.  qsbr: the RCU variable the workers
@@ -72,8 +89,20 @@ int dp_sadb_reclaim(struct dp_sadb *db);
 /* SAs published.  CONTROL; any thread (relaxed: may trail an add/delete). */
 uint32_t dp_sadb_count(const struct dp_sadb *db);
 
-/* SA by handle, NULL when stale.  WORKER or CONTROL. */
-struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle);
+/* SA by handle, NULL when stale.  WORKER or CONTROL.  The handle is the
+ * slot (low 32 bits) and the slot's generation, which sa->handle repeats. */
+static inline struct dp_sa *dp_sadb_get(const struct dp_sadb *db, dp_sa_handle_t handle)
+{
+	uint32_t slot = (uint32_t)(handle & 0xffffffffu);
+	struct dp_sa *sa;
+
+	if (slot >= db->max)
+		return NULL;
+	sa = __atomic_load_n(&db->slots[slot], __ATOMIC_ACQUIRE);
+	if (sa == NULL || sa->handle != handle)
+		return NULL;
+	return sa;
+}
 
 /* SA by identity, either direction; NULL when absent.  WORKER or CONTROL. */
 struct dp_sa *dp_sadb_find(const struct dp_sadb *db, const struct dp_sa_key *key);
