@@ -520,8 +520,8 @@ static int op_cmp(const void *a, const void *b)
 }
 
 /* Chains in match order: qsort has no context argument, so the directory
- * the comparison reads is passed through this CONTROL-only variable. */
-static struct dp_spd_rule *const *sort_chunk;
+ * the comparison reads is passed through this per-thread variable. */
+static _Thread_local struct dp_spd_rule *const *sort_chunk;
 
 static int slot_order_cmp(const void *a, const void *b)
 {
@@ -745,6 +745,31 @@ static int plan_acl(struct dp_spd *spd, struct dp_spd_state *st, struct plan *pl
 	return err;
 }
 
+/* Chain edits a rule (old or new version) can cause, at most. */
+static uint32_t rule_edits(const struct dp_spd_rule *r)
+{
+	uint32_t n = r->tier == DP_SPD_TIER_HASH ? (r->dir == DP_POLICY_DIR_BOTH ? 2u : 1u) : 0u;
+
+	return n + ((r->dir & DP_POLICY_DIR_IN) != 0 ? r->bind->n_in : 0u);
+}
+
+/* An upper bound of the chain edits of stage[0..n): sizes the edit array
+ * (a bulk load of a million rules would otherwise reserve 12 per rule). */
+static uint64_t ops_bound(struct dp_spd_state *st, const struct dp_spd_stage *stage, uint32_t n)
+{
+	uint64_t b = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t old = index_find(st->index, stage[i].index);
+
+		if (old != SLOT_NONE)
+			b += 2u * rule_edits(dp_spd_slot(st->chunk, old));
+		if (!stage[i].del)
+			b += 2u * rule_edits(dp_spd_slot(st->chunk, stage[i].slot));
+	}
+	return b;
+}
+
 /* Resolve the staged changes and allocate all that applying them takes.
  * 0, -ENOMEM, -E2BIG (rte_acl); on failure everything is undone. */
 static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
@@ -755,7 +780,7 @@ static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
 
 	memset(pl, 0, sizeof(*pl));
 	pl->ch = calloc(n_stage + 1, sizeof(*pl->ch));
-	pl->ops = malloc(((size_t)n_stage * 12 + 1) * sizeof(*pl->ops));
+	pl->ops = malloc(((size_t)ops_bound(st, stage, n_stage) + 1) * sizeof(*pl->ops));
 	if (pl->ch == NULL || pl->ops == NULL)
 		goto fail;
 	for (uint32_t i = 0; i < n_stage; i++) {
