@@ -1212,7 +1212,7 @@ int dp_spd_publish(struct dp_spd *spd, const struct dp_policy *rules, uint32_t n
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	err = -ENOMEM;
 	st = state_new();
-	stage = malloc(((size_t)n + 1) * sizeof(*stage));
+	stage = calloc((size_t)n + 1, sizeof(*stage)); /* calloc: no "maybe uninitialized" at -O3 */
 	if (st == NULL || stage == NULL)
 		goto out;
 	for (; made < n; made++) {
