@@ -424,6 +424,7 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 	const uint16_t self = p->worker;
 	uint16_t idx[DP_PROC_BURST_MAX], k = 0;
 	struct dp_sa *sas[DP_PROC_BURST_MAX];
+	bool again = false;
 
 	in_lookup(p, pkts, n, res, sas);
 	for (uint16_t i = 0; i < n; i++) {
@@ -493,8 +494,10 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 		if (verdict != DP_PROC_FORWARD)
 			continue;
 		res[i].family = fam != 0 ? fam : family_of(m);
-		if (pk->again)
+		if (pk->again) {
+			again = true;
 			continue; /* the inner SA decides */
+		}
 		switch (dp_sa_admit(pk->sa, true, &why)) {
 		case DP_SA_PASS:
 			break;
@@ -507,7 +510,7 @@ static void in_chunk(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n,
 		}
 	}
 	account(p, res, n);
-	if (depth == 0)
+	if (depth == 0 && again) /* no scan of the chunk without ESP inside AH */
 		in_again(p, pkts, n, res, depth);
 }
 
