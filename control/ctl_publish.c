@@ -39,6 +39,7 @@
 #include <sys/socket.h>
 #include <syslog.h>
 
+#include "ctl_hash.h"
 #include "ctl_priv.h"
 
 static_assert(CTL_SPD_MAX == DP_SPD_RULES_MAX, "the store holds what the dataplane takes");
@@ -366,22 +367,13 @@ void ctl_publish_reference(struct ctl *ctl, const struct ctl_spd_rule *r, struct
 /* ------------------------------------------------------------------------ */
 /* The indexes.                                                              */
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 static uint32_t key_hash(const struct pub_key *k)
 {
 	uint64_t w[5];
 
 	static_assert(sizeof(*k) == sizeof(w), "key is five words");
 	memcpy(w, k, sizeof(w));
-	return (uint32_t)mix(mix(mix(mix(w[0]) ^ w[1]) ^ w[2]) ^ w[3] ^ mix(w[4]));
+	return (uint32_t)ctl_hash_mix(ctl_hash_mix(ctl_hash_mix(ctl_hash_mix(w[0]) ^ w[1]) ^ w[2]) ^ w[3] ^ ctl_hash_mix(w[4]));
 }
 
 static unsigned int fam_slot(uint8_t family)
@@ -554,7 +546,7 @@ static struct pub_rule *rule_find(const struct ctl_publish *pub, uint32_t index)
 
 	if (pub->rtab_n == 0)
 		return NULL;
-	for (pr = pub->rtab[mix(index) & (pub->rtab_n - 1)]; pr != NULL; pr = pr->hnext) {
+	for (pr = pub->rtab[ctl_hash_mix(index) & (pub->rtab_n - 1)]; pr != NULL; pr = pr->hnext) {
 		if (pr->index == index)
 			return pr;
 	}
@@ -573,8 +565,8 @@ static int rtab_grow(struct ctl_publish *pub)
 
 		for (; pr != NULL; pr = next) {
 			next = pr->hnext;
-			pr->hnext = t[mix(pr->index) & (n - 1)];
-			t[mix(pr->index) & (n - 1)] = pr;
+			pr->hnext = t[ctl_hash_mix(pr->index) & (n - 1)];
+			t[ctl_hash_mix(pr->index) & (n - 1)] = pr;
 		}
 	}
 	free(pub->rtab);
@@ -673,15 +665,15 @@ static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
 		free(pr);
 		return err;
 	}
-	pr->hnext = pub->rtab[mix(pr->index) & (pub->rtab_n - 1)];
-	pub->rtab[mix(pr->index) & (pub->rtab_n - 1)] = pr;
+	pr->hnext = pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)];
+	pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)] = pr;
 	pub->nrules++;
 	return 0;
 }
 
 static void rule_unindex(struct ctl_publish *pub, struct pub_rule *pr)
 {
-	struct pub_rule **pp = &pub->rtab[mix(pr->index) & (pub->rtab_n - 1)];
+	struct pub_rule **pp = &pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)];
 	const struct pub_bucket *b = pr->link.owner;
 
 	while (*pp != pr)

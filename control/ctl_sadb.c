@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctl_hash.h"
 #include "ctl_priv.h"
 
 struct ctl_sadb {
@@ -26,15 +27,6 @@ struct ctl_sadb {
 	uint32_t count;
 };
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 static uint32_t key_hash(uint32_t spi, uint8_t satype, const struct dp_addr *dst)
 {
 	uint64_t h = ((uint64_t)spi << 8) ^ satype ^ ((uint64_t)dst->family << 40);
@@ -43,7 +35,7 @@ static uint32_t key_hash(uint32_t spi, uint8_t satype, const struct dp_addr *dst
 		uint64_t w;
 
 		memcpy(&w, dst->bytes + i, 8);
-		h = mix(h ^ w);
+		h = ctl_hash_mix(h ^ w);
 	}
 	return (uint32_t)h;
 }
@@ -105,7 +97,7 @@ struct ctl_sa *ctl_sadb_find(const struct ctl_sadb *db, uint32_t spi, uint8_t sa
 
 static uint32_t handle_hash(dp_sa_handle_t h)
 {
-	return (uint32_t)mix(h);
+	return (uint32_t)ctl_hash_mix(h);
 }
 
 static int grow_buckets(struct ctl_sadb *db)

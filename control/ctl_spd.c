@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "ctl_hash.h"
 #include "dpsec/pfkey.h"
 
 struct spd_prio;
@@ -59,27 +60,18 @@ struct ctl_spd {
 	uint32_t rng;
 };
 
-static uint64_t mix(uint64_t h)
-{
-	h ^= h >> 33;
-	h *= 0xff51afd7ed558ccdull;
-	h ^= h >> 33;
-	h *= 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 33);
-}
-
 static uint32_t bytes_hash(uint64_t h, const void *p, size_t len)
 {
 	const uint8_t *b = p;
 
 	for (size_t i = 0; i < len; i++)
 		h = h * 0x100000001b3ull ^ b[i];
-	return (uint32_t)mix(h);
+	return (uint32_t)ctl_hash_mix(h);
 }
 
 static uint32_t index_hash(uint32_t index)
 {
-	return (uint32_t)mix(index);
+	return (uint32_t)ctl_hash_mix(index);
 }
 
 /* Hash of what makes two rules the same (same_rule()). */
