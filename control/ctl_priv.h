@@ -185,7 +185,9 @@ struct ctl {
 	struct ctl_spd *spd;
 	struct ctl_publish *pub; /* set by ctl_publish_new(), or NULL */
 	uint32_t seq;            /* seq of messages the daemon originates */
-	uint16_t next_owner;
+	/* Next owner worker, counted per direction ([dir & 1]) so that SAs
+	 * added in out/in pairs spread both directions over the workers. */
+	uint16_t next_owner[2];
 	struct ctl_stats stats;
 	/* ACQUIRE rate limit: per-flow slots and a per-second budget. */
 	struct ctl_acq_slot acq[CTL_ACQ_SLOTS];

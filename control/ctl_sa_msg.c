@@ -286,7 +286,11 @@ static int sa_from_msg(struct ctl *ctl, const struct pfk_msg *m, struct ctl_sa *
 	err = keys_to_params(m, p, diag);
 	if (err != 0)
 		return err;
-	p->owner = (uint16_t)(ctl->next_owner % ctl->params.workers);
+	/* Per direction in turn, inbound one worker further on: both directions
+	 * spread over every worker whatever order SAs come in, and the two SAs
+	 * of one tunnel land on different workers. */
+	p->owner = (uint16_t)((ctl->next_owner[rec->dir & 1] + (rec->dir & 1)) %
+			      ctl->params.workers);
 	if (rec->rw_flags & SADB_X_DPSEC_RW_ESN)
 		p->flags |= DP_SA_F_ESN;
 	if (rec->dir == DP_DIR_IN)
@@ -409,7 +413,7 @@ int ctl_msg_add(struct ctl_req *r)
 		*r->diag = SADB_X_DIAGNOSTIC_DPSEC_NO_RESOURCES;
 		goto out;
 	}
-	ctl->next_owner++;
+	ctl->next_owner[sa->dir & 1]++;
 	sa->added = ctl_now(ctl);
 	sa->add_time = (uint64_t)sa->added;
 	ctl_publish_sa_attach(ctl, sa);
@@ -542,7 +546,7 @@ static int update_larval(struct ctl_req *r, struct ctl_sa *sa)
 	}
 	/* Commit: move everything but the SADB links into the record. */
 	ctl_publish_sa_detach(ctl, sa);
-	ctl->next_owner++;
+	ctl->next_owner[tmp->dir & 1]++;
 	if (ctl->stats.larval > 0)
 		ctl->stats.larval--;
 	{
