@@ -287,6 +287,22 @@ def verify_capture(path, case, spi, src, dst, what):
     check(icmp > 0 and tcp > 0, f"{what}: ICMP ({icmp}) and TCP ({tcp}) inside")
 
 
+def finish_case(work, procs, dumps):
+    """Kill what still runs, remove the namespaces, show the gateways' logs
+    when something failed, and remove the work directory."""
+    for p in list(dumps.values()) + list(procs.values()):
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    teardown()
+    if failures:
+        for g in "ab":
+            path = os.path.join(work, f"gw-{g}.log")
+            if os.path.exists(path):
+                print(f"--- gw-{g}.log\n" + open(path).read()[-2000:])
+    shutil.rmtree(work, ignore_errors=True)
+
+
 def run_case(dpsecd, name):
     case = CASES[name]
     alg, fam, fout = case[0], case[1], case[2]
@@ -360,17 +376,7 @@ def run_case(dpsecd, name):
             check(not os.path.exists(f"/var/run/dpdk/dpsec-{TAG}-{g}"),
                   f"{name}: gateway {g} left no runtime directory")
     finally:
-        for p in list(dumps.values()) + list(procs.values()):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        teardown()
-        if failures:
-            for g in "ab":
-                path = os.path.join(work, f"gw-{g}.log")
-                if os.path.exists(path):
-                    print(f"--- gw-{g}.log\n" + open(path).read()[-2000:])
-        shutil.rmtree(work, ignore_errors=True)
+        finish_case(work, procs, dumps)
 
 
 def run_transport(dpsecd):
@@ -446,17 +452,7 @@ def run_transport(dpsecd):
             p.send_signal(signal.SIGTERM)
             check(p.wait(timeout=60) == 0, f"{name}: gateway {g} exits 0")
     finally:
-        for p in list(dumps.values()) + list(procs.values()):
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-        teardown()
-        if failures:
-            for g in "ab":
-                path = os.path.join(work, f"gw-{g}.log")
-                if os.path.exists(path):
-                    print(f"--- gw-{g}.log\n" + open(path).read()[-2000:])
-        shutil.rmtree(work, ignore_errors=True)
+        finish_case(work, procs, dumps)
 
 
 def main():
