@@ -274,6 +274,11 @@ static void client_read_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n <= 0) {
+			/* A client that pipelined and then shut its sending side
+			 * still gets this batch's replies, as it did when each
+			 * reply went out at once. */
+			if (n == 0 && c->qhead != NULL)
+				(void)flush_queue(c);
 			set_state(c, CTL_CLIENT_CLOSED);
 		} else if ((size_t)n > sizeof(ctl->rbuf)) {
 			/* Truncated: larger than any PF_KEY message can be. */

@@ -109,6 +109,8 @@ struct ctl_publish {
 	struct dp_spd *spd;
 	ev_prepare prepare_w; /* data = this */
 	bool full;            /* publish everything next time */
+	bool retry_full;      /* the last full publication failed: the next
+			       * change publishes everything again */
 	struct pub_map rmap, smap;
 	struct pub_rule **rtab;           /* by index */
 	uint32_t rtab_n, nrules;
@@ -1098,7 +1100,9 @@ int ctl_publish_now(struct ctl_publish *pub)
 	int err;
 
 	/* Whatever happens, nothing older stays pending: a failure below
-	 * leaves the set as it was and the next change retries in full. */
+	 * leaves the dataplane's set as it was (the rules' remembered
+	 * bindings are then ahead of it), so the next change retries in full
+	 * (retry_full; not at once: the same input would fail again). */
 	pending_clear(pub);
 	pub->st.full++;
 	if (n > 0) {
@@ -1113,6 +1117,7 @@ int ctl_publish_now(struct ctl_publish *pub)
 		rule_policy(pub, r, rule_find(pub, r->pol.sadb_x_pol_index), &rules[i++]);
 	err = dp_spd_publish(pub->spd, rules, n, &bad);
 	free(rules);
+	pub->retry_full = err != 0;
 	if (err != 0) {
 		ctl_log(LOG_ERR, "policy publication failed at rule %u: %s", bad, strerror(-err));
 		pub->st.failures++;
@@ -1182,6 +1187,8 @@ int ctl_publish_sync(struct ctl_publish *pub)
 {
 	uint32_t n = ctl_spd_count(pub->ctl->spd);
 
+	if (pub->retry_full && (pub->nchanges > 0 || pub->ndirty > 0))
+		pub->full = true;
 	if (pub->full)
 		return reindex(pub) == 0 ? ctl_publish_now(pub) : -ENOMEM;
 	if (pub->nchanges == 0 && pub->ndirty == 0)
