@@ -1386,10 +1386,13 @@ void dp_spd_get_stats(const struct dp_spd *spd, struct dp_spd_stats *st)
 {
 	/* The lock serialises with CONTROL; the SPD is not otherwise changed. */
 	pthread_mutex_t *lock = (pthread_mutex_t *)(uintptr_t)&spd->lock;
-	const struct dp_spd_state *s = spd->st;
+	const struct dp_spd_state *s;
 
 	memset(st, 0, sizeof(*st));
 	pthread_mutex_lock(lock);
+	/* Read under the lock: a publish swaps and may free the old state,
+	 * and the caller (telemetry) is not an RCU reader. */
+	s = spd->st;
 	st->generation = spd->generation;
 	st->rules = s->n;
 	st->acl_rules = s->acl_entries;
