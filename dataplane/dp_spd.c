@@ -53,30 +53,36 @@
 /* Reference matcher (the post-decapsulation check, and the contract the
  * compiled contexts follow). */
 
-static bool prefix_match(const uint8_t *want, const uint8_t *have, unsigned int plen)
+/* The first n (0..64) bits of a word. */
+static inline uint64_t top_bits(unsigned int n)
 {
-	unsigned int bytes = plen / 8, bits = plen % 8;
-
-	if (memcmp(want, have, bytes) != 0)
-		return false;
-	if (bits == 0)
-		return true;
-	return ((want[bytes] ^ have[bytes]) & (uint8_t)(0xff00u >> bits)) == 0;
+	return n >= 64 ? UINT64_MAX : ~(UINT64_MAX >> n);
 }
 
-bool dp_spd_selector_match(const struct dp_selector *s, uint8_t dir, const struct dp_flow *f)
+/* Big-endian masks of the first plen (0..128) bits of 128, as two words
+ * in memory order. */
+static inline void plen_mask(unsigned int plen, uint64_t m[2])
 {
-	bool out = dir == DP_POLICY_DIR_OUT;
-	const uint8_t *local = out ? f->src : f->dst, *remote = out ? f->dst : f->src;
+	m[0] = rte_cpu_to_be_64(top_bits(plen < 64 ? plen : 64));
+	m[1] = rte_cpu_to_be_64(top_bits(plen > 64 ? plen - 64 : 0));
+}
+
+/* Do the 16-byte addresses want and have agree on their first plen bits?
+ * Two masked word compares (an IPv4 plen <= 32 masks all but 4 bytes). */
+static inline bool prefix_match(const uint8_t *want, const uint8_t *have, unsigned int plen)
+{
+	uint64_t m[2];
+
+	plen_mask(plen, m);
+	return (((dp_spd_ld64(want) ^ dp_spd_ld64(have)) & m[0]) |
+		((dp_spd_ld64(want + 8) ^ dp_spd_ld64(have + 8)) & m[1])) == 0;
+}
+
+/* Ports or ICMP type and code of f within s's ranges? */
+static inline bool ports_match(const struct dp_selector *s, bool out, const struct dp_flow *f)
+{
 	uint16_t lport = out ? f->sport : f->dport, rport = out ? f->dport : f->sport;
 
-	if (s->family != 0 && s->family != f->family)
-		return false;
-	if (s->proto != 0 && s->proto != f->proto)
-		return false;
-	if (s->family != 0 && (!prefix_match(s->local, local, s->local_plen) ||
-			       !prefix_match(s->remote, remote, s->remote_plen)))
-		return false;
 	if (dp_spd_is_icmp(f->family, f->proto)) {
 		uint8_t type = (uint8_t)(f->sport >> 8), code = (uint8_t)f->sport;
 
@@ -85,6 +91,36 @@ bool dp_spd_selector_match(const struct dp_selector *s, uint8_t dir, const struc
 	}
 	return lport >= s->lport_min && lport <= s->lport_max && rport >= s->rport_min &&
 	       rport <= s->rport_max;
+}
+
+static inline bool sel_match(const struct dp_selector *s, bool out, const struct dp_flow *f)
+{
+	const uint8_t *local = out ? f->src : f->dst, *remote = out ? f->dst : f->src;
+
+	if (s->family != 0 && s->family != f->family)
+		return false;
+	if (s->proto != 0 && s->proto != f->proto)
+		return false;
+	if (s->family != 0 && (!prefix_match(s->local, local, s->local_plen) ||
+			       !prefix_match(s->remote, remote, s->remote_plen)))
+		return false;
+	return ports_match(s, out, f);
+}
+
+bool dp_spd_selector_match(const struct dp_selector *s, uint8_t dir, const struct dp_flow *f)
+{
+	return sel_match(s, dir == DP_POLICY_DIR_OUT, f);
+}
+
+/* sel_match() of a hash tier candidate: the probe key that found it holds
+ * the family and the remote prefix, so only the rest is compared. */
+static inline bool hash_match(const struct dp_selector *s, bool out, const struct dp_flow *f)
+{
+	if (s->proto != 0 && s->proto != f->proto)
+		return false;
+	if (!prefix_match(s->local, out ? f->src : f->dst, s->local_plen))
+		return false;
+	return ports_match(s, out, f);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -173,15 +209,7 @@ static int rules_check(const struct dp_policy *rules, uint32_t n, uint32_t *bad)
 /* ------------------------------------------------------------------------ */
 /* Rules, keys and bindings. */
 
-/* Hash tier key: the rule's remote prefix as seen in context d. */
-struct hkey {
-	uint8_t d;
-	uint8_t fam;
-	uint8_t plen;
-	uint8_t pad;
-	uint8_t addr[16];
-};
-static_assert(sizeof(struct hkey) == DP_SPD_KEY_MAX, "hash tier key size");
+static_assert(sizeof(struct dp_spd_hkey) == DP_SPD_KEY_MAX, "hash tier key size");
 
 static const struct dp_spd_bind bind_none;
 
@@ -196,35 +224,34 @@ static bool rule_before(const struct dp_spd_rule *a, const struct dp_spd_rule *b
 	return a->priority < b->priority || (a->priority == b->priority && a->index < b->index);
 }
 
-/* Big-endian masks of the first plen bits of 128, as two words in memory
- * order. */
-static void plen_mask(unsigned int plen, uint64_t m[2])
+/* The address words of a (4 or 16 bytes as fam) masked by m: the words
+ * of a hash tier key (struct dp_spd_hkey), in registers. */
+static inline void addr_words(unsigned int fam, const uint8_t *a, const uint64_t m[2],
+	uint64_t *a0, uint64_t *a1)
 {
-	uint64_t hi = plen == 0 ? 0 : plen >= 64 ? UINT64_MAX : UINT64_MAX << (64 - plen);
-	uint64_t lo = plen <= 64 ? 0 : plen >= 128 ? UINT64_MAX : UINT64_MAX << (128 - plen);
+	if (fam == DP_SPD_V4) {
+		uint64_t w = 0;
 
-	m[0] = rte_cpu_to_be_64(hi);
-	m[1] = rte_cpu_to_be_64(lo);
+		memcpy(&w, a, 4);
+		*a0 = w & m[0];
+		*a1 = 0;
+	} else {
+		*a0 = dp_spd_ld64(a) & m[0];
+		*a1 = dp_spd_ld64(a + 8) & m[1];
+	}
 }
 
-/* Fixed-size copies and a word mask: this runs per packet and plen. */
-static inline void hkey_fill(struct hkey *k, unsigned int d, uint8_t fam, const uint8_t *addr,
+/* The hash tier key of a rule's remote prefix (CONTROL). */
+static void hkey_fill(struct dp_spd_hkey *k, unsigned int d, unsigned int fam, const uint8_t *addr,
 	unsigned int plen)
 {
-	uint64_t a[2] = { 0, 0 }, m[2];
+	uint64_t m[2], a0, a1;
 
-	if (fam == DP_SPD_V4)
-		memcpy(a, addr, 4);
-	else
-		memcpy(a, addr, 16);
 	plen_mask(plen, m);
-	a[0] &= m[0];
-	a[1] &= m[1];
-	k->d = (uint8_t)d;
-	k->fam = fam;
-	k->plen = (uint8_t)plen;
-	k->pad = 0;
-	memcpy(k->addr, a, 16);
+	addr_words(fam, addr, m, &a0, &a1);
+	k->hdr = dp_spd_hkey_hdr(d, fam, plen);
+	memcpy(k->addr, &a0, 8);
+	memcpy(k->addr + 8, &a1, 8);
 }
 
 static void sa_key(uint8_t key[SA_KEY_LEN], dp_sa_handle_t sa)
@@ -368,9 +395,16 @@ static void slot_release(struct dp_spd_state *st, uint32_t id)
 	st->free_slots[st->n_free++] = id;
 }
 
+/* Hash of a policy index (the key of index tables: a constant length, so
+ * the word loads never pass the 4 bytes). */
+static uint32_t index_hash(uint32_t index)
+{
+	return dp_spd_key_hash(&index, sizeof(index));
+}
+
 static uint32_t index_find(const struct dp_spd_tab *t, uint32_t index)
 {
-	uint64_t v = dp_spd_tab_get(t, &index, dp_spd_tab_hash(t, &index));
+	uint64_t v = dp_spd_tab_find(t, &index, index_hash(index), sizeof(index));
 
 	return v == 0 ? SLOT_NONE : (uint32_t)v - 1;
 }
@@ -550,14 +584,14 @@ static void ops_rule(struct plan *pl, const struct dp_spd_rule *r, uint32_t id, 
 	static const uint8_t dirs[2] = { [DP_SPD_OUT] = DP_POLICY_DIR_OUT,
 		[DP_SPD_IN] = DP_POLICY_DIR_IN };
 	unsigned int fam = r->sel.family == AF_INET ? DP_SPD_V4 : DP_SPD_V6;
-	struct hkey k;
+	struct dp_spd_hkey k;
 
 	if (r->tier != DP_SPD_TIER_HASH)
 		return;
 	for (unsigned int d = 0; d < 2; d++) {
 		if ((r->dir & dirs[d]) == 0)
 			continue;
-		hkey_fill(&k, d, (uint8_t)fam, r->sel.remote, r->sel.remote_plen);
+		hkey_fill(&k, d, fam, r->sel.remote, r->sel.remote_plen);
 		op_push(pl, 0, &k, id, add);
 	}
 }
@@ -940,7 +974,7 @@ static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan 
 						st->plen_count[d][f][nw->sel.remote_plen]++;
 			}
 		}
-		(void)dp_spd_tab_put(st->index, &index, dp_spd_tab_hash(st->index, &index),
+		(void)dp_spd_tab_put(st->index, &index, index_hash(index),
 			nw != NULL ? (uint64_t)c->new + 1 : 0);
 	}
 	/* Additions before the view, removals after it: a policy replaced
@@ -1077,7 +1111,7 @@ static void stage_clear(struct dp_spd *spd)
 	for (uint32_t i = 0; i < spd->n_stage; i++) {
 		uint32_t index = spd->stage[i].index;
 
-		(void)dp_spd_tab_put(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index), 0);
+		(void)dp_spd_tab_put(spd->staged, &index, index_hash(index), 0);
 	}
 	spd->n_stage = 0;
 }
@@ -1254,7 +1288,7 @@ out:
  * the set as staged. */
 static uint32_t stage_find(const struct dp_spd *spd, uint32_t index, bool *exists)
 {
-	uint64_t v = dp_spd_tab_get(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index));
+	uint64_t v = dp_spd_tab_find(spd->staged, &index, index_hash(index), sizeof(index));
 
 	if (v != 0)
 		*exists = !spd->stage[v - 1].del;
@@ -1303,7 +1337,7 @@ static void stage_put(struct dp_spd *spd, uint32_t pos, const struct dp_spd_stag
 		return;
 	}
 	spd->stage[spd->n_stage++] = *s;
-	(void)dp_spd_tab_put(spd->staged, &index, dp_spd_tab_hash(spd->staged, &index),
+	(void)dp_spd_tab_put(spd->staged, &index, index_hash(index),
 		spd->n_stage);
 }
 
@@ -1461,42 +1495,71 @@ static bool better(const struct dp_spd_view *v, uint32_t id, uint32_t best)
 	       rule_before(dp_spd_slot(v->chunk, id), dp_spd_slot(v->chunk, best - 1));
 }
 
-/* Improve *best with the rules of chain value val that match f. */
-static void chain_best(const struct dp_spd_view *v, uint64_t val, uint8_t dir,
+/* A hash tier rule with its local prefix mask: built once per run of flows
+ * that found the same single-rule value. */
+struct hrule {
+	const struct dp_spd_rule *r;
+	uint32_t id;
+	uint64_t lm[2];         /* local prefix mask */
+	uint64_t lw[2];         /* the rule's local prefix, masked */
+};
+
+static inline void hrule_init(struct hrule *hr, const struct dp_spd_view *v, uint32_t id)
+{
+	hr->id = id;
+	hr->r = dp_spd_slot(v->chunk, id);
+	plen_mask(hr->r->sel.local_plen, hr->lm);
+	hr->lw[0] = dp_spd_ld64(hr->r->sel.local) & hr->lm[0];
+	hr->lw[1] = dp_spd_ld64(hr->r->sel.local + 8) & hr->lm[1];
+}
+
+/* hash_match() of the rule of hr. */
+static inline bool hrule_match(const struct hrule *hr, bool out, const struct dp_flow *f)
+{
+	const struct dp_selector *s = &hr->r->sel;
+	const uint8_t *local = out ? f->src : f->dst;
+
+	if (s->proto != 0 && s->proto != f->proto)
+		return false;
+	if (((dp_spd_ld64(local) & hr->lm[0]) ^ hr->lw[0]) |
+	    ((dp_spd_ld64(local + 8) & hr->lm[1]) ^ hr->lw[1]))
+		return false;
+	return ports_match(s, out, f);
+}
+
+/* Improve *best with the rules of hash tier chain c that match f (f's
+ * remote address is under the chain's key). */
+static void chain_best(const struct dp_spd_view *v, const struct dp_spd_chain *c, bool out,
 	const struct dp_flow *f, uint32_t *best)
 {
-	const struct dp_spd_chain *c;
-
-	if (val & 1) {
-		uint32_t id = (uint32_t)(val >> 1);
-
-		if (better(v, id, *best) &&
-		    dp_spd_selector_match(&dp_spd_slot(v->chunk, id)->sel, dir, f))
-			*best = id + 1;
-		return;
-	}
 	/* In match order: the first that matches is the chain's best. */
-	c = (const struct dp_spd_chain *)(uintptr_t)val;
 	for (uint32_t i = 0; i < c->n; i++) {
 		uint32_t id = c->slot[i];
 
 		if (!better(v, id, *best))
 			return;
-		if (dp_spd_selector_match(&dp_spd_slot(v->chunk, id)->sel, dir, f)) {
+		if (hash_match(&dp_spd_slot(v->chunk, id)->sel, out, f)) {
 			*best = id + 1;
 			return;
 		}
 	}
 }
 
-/* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d. */
+/* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d.
+ *
+ * One probe per flow and remote prefix length, the key built and hashed
+ * in registers.  A flow whose key equals the previous flow's of its family
+ * (the common case: a burst to one remote host or network) takes that
+ * flow's value without hashing or probing again, and a run of flows that
+ * found the same rule shares its resolved slot and local mask; each flow's
+ * selector is still checked on its own. */
 static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
 	unsigned int n, uint32_t *best)
 {
 	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
-	uint8_t dir = d == DP_SPD_OUT ? DP_POLICY_DIR_OUT : DP_POLICY_DIR_IN;
-	struct hkey keys[SPD_BURST];
-	uint64_t vals[SPD_BURST];
+	const struct dp_spd_tab *t = v->tab;
+	bool out = d == DP_SPD_OUT;
+	uint64_t a0[SPD_BURST], a1[SPD_BURST], vals[SPD_BURST];
 	uint32_t h[SPD_BURST];
 	uint8_t idx[SPD_BURST];
 
@@ -1510,61 +1573,91 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 				idx[m++] = (uint8_t)i;
 		for (unsigned int p = 0; p < v->nplen[d][f] && m != 0; p++) {
 			unsigned int plen = v->plen[d][f][p];
+			uint32_t hdr = dp_spd_hkey_hdr(d, f, plen);
+			uint64_t mask[2], p0 = 0, p1 = 0, last = 0;
+			struct hrule hr = { .r = NULL };
 
+			plen_mask(plen, mask);
+			/* Keys and hashes; h[j] = 0: the key of flow j - 1. */
 			for (unsigned int j = 0; j < m; j++) {
 				const struct dp_flow *fl = &flows[idx[j]];
+				uint64_t w0, w1;
 
-				hkey_fill(&keys[j], d, (uint8_t)f, d == DP_SPD_OUT ? fl->dst : fl->src,
-					plen);
-				h[j] = dp_spd_key_hash(&keys[j], sizeof(keys[j]));
-				rte_prefetch0(&v->tab->e[h[j] & v->tab->mask]);
+				addr_words(f, out ? fl->dst : fl->src, mask, &w0, &w1);
+				if (j != 0 && w0 == p0 && w1 == p1) {
+					h[j] = 0;
+					continue;
+				}
+				a0[j] = p0 = w0;
+				a1[j] = p1 = w1;
+				h[j] = dp_spd_hkey_hash(hdr, w0, w1);
+				rte_prefetch0(&t->e[h[j] & t->mask]);
 			}
 			/* Values first, prefetching the rules they name, then the
 			 * rules: at a million rules each is a cache miss. */
 			for (unsigned int j = 0; j < m; j++) {
-				vals[j] = dp_spd_tab_find(v->tab, &keys[j], h[j], sizeof(keys[j]));
-				if (vals[j] & 1)
-					rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(vals[j] >> 1)));
+				if (h[j] != 0) {
+					last = dp_spd_tab_find_hkey(t, h[j], hdr, a0[j], a1[j]);
+					if (last & 1)
+						rte_prefetch0(dp_spd_slot(v->chunk,
+							(uint32_t)(last >> 1)));
+				}
+				vals[j] = last;
 			}
-			for (unsigned int j = 0; j < m; j++)
-				if (vals[j] != 0)
-					chain_best(v, vals[j], dir, &flows[idx[j]], &best[idx[j]]);
+			for (unsigned int j = 0; j < m; j++) {
+				const struct dp_flow *fl = &flows[idx[j]];
+				uint32_t *bj = &best[idx[j]];
+				uint64_t val = vals[j];
+
+				if (val == 0)
+					continue;
+				if ((val & 1) == 0) {
+					chain_best(v, (const struct dp_spd_chain *)(uintptr_t)val, out,
+						fl, bj);
+					continue;
+				}
+				if (hr.r == NULL || hr.id != (uint32_t)(val >> 1))
+					hrule_init(&hr, v, (uint32_t)(val >> 1));
+				if (better(v, hr.id, *bj) && hrule_match(&hr, out, fl))
+					*bj = hr.id + 1;
+			}
 		}
 	}
 }
 
-/* The verdict of rule r for a packet in context d. */
-static void result_fill(struct dp_spd_result *res, const struct dp_spd_rule *r, unsigned int d)
+/* The verdict of rule r for a packet in context d, into *res: whole-struct
+ * stores (no memset then field stores), the SAs only for PROTECT. */
+static inline uint8_t result_fill(struct dp_spd_result *res, const struct dp_spd_rule *r,
+	unsigned int d)
 {
 	const struct dp_spd_bind *b;
 
-	memset(res, 0, sizeof(*res));
-	res->policy = r->index;
 	switch (r->action) {
 	case DP_POLICY_BYPASS:
-		res->verdict = DP_SPD_BYPASS;
-		return;
+		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_BYPASS };
+		return DP_SPD_BYPASS;
 	case DP_POLICY_DISCARD:
-		res->verdict = DP_SPD_DROP;
-		res->drop = DP_DROP_POLICY_DISCARD;
-		return;
+		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_DROP,
+			.drop = DP_DROP_POLICY_DISCARD };
+		return DP_SPD_DROP;
 	default:
 		break;
 	}
 	if (d == DP_SPD_IN) {
 		/* Plain traffic a PROTECT policy wants protected. */
-		res->verdict = DP_SPD_DROP;
-		res->drop = DP_DROP_POLICY_MISMATCH;
-		return;
+		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_DROP,
+			.drop = DP_DROP_POLICY_MISMATCH };
+		return DP_SPD_DROP;
 	}
 	b = __atomic_load_n(&r->bind, __ATOMIC_ACQUIRE);
 	if (b->n_out == 0) {
-		res->verdict = DP_SPD_ACQUIRE;
-		return;
+		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_ACQUIRE };
+		return DP_SPD_ACQUIRE;
 	}
-	res->verdict = DP_SPD_PROTECT;
-	res->n_sa = b->n_out;
-	memcpy(res->sa, b->out, sizeof(res->sa));
+	static_assert(DP_POLICY_OUT_SA_MAX == 2, "a bundle is sa[0], sa[1]");
+	*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_PROTECT,
+		.n_sa = b->n_out, .sa = { b->out[0], b->out[1] } };
+	return DP_SPD_PROTECT;
 }
 
 void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
@@ -1575,6 +1668,7 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 	bool hash = v->nplen[d][DP_SPD_V4] != 0 || v->nplen[d][DP_SPD_V6] != 0;
 	bool acl = v->acl[d][DP_SPD_V4] != NULL || v->acl[d][DP_SPD_V6] != NULL;
 	uint32_t best[SPD_BURST], ud[SPD_BURST];
+	const struct dp_spd_rule *rule = NULL;   /* of best[i], kept over a run */
 	uint64_t now = 0;
 
 	for (unsigned int off = 0; off < n; off += SPD_BURST) {
@@ -1589,22 +1683,29 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 				if (ud[i] != 0 && better(v, ud[i] - 1, best[i]))
 					best[i] = ud[i];
 		}
-		for (unsigned int i = 0; i < m; i++)
-			if (best[i] != 0)
-				rte_prefetch0(dp_spd_slot(v->chunk, best[i] - 1)->bind);
-		for (unsigned int i = 0; i < m; i++) {
+		/* Only an outbound PROTECT verdict reads the binding (a separate
+		 * allocation per rule: a miss at scale); once per run of flows. */
+		if (d == DP_SPD_OUT)
+			for (unsigned int i = 0, prev = 0; i < m; prev = best[i++]) {
+				const struct dp_spd_rule *pr;
+
+				if (best[i] == 0 || best[i] == prev)
+					continue;
+				pr = dp_spd_slot(v->chunk, best[i] - 1);
+				if (pr->action == DP_POLICY_PROTECT)
+					rte_prefetch0(pr->bind);
+			}
+		for (unsigned int i = 0, prev = 0; i < m; prev = best[i++]) {
 			struct dp_spd_result *r = &res[off + i];
-			const struct dp_spd_rule *rule;
 
 			if (best[i] == 0) {
-				memset(r, 0, sizeof(*r));
-				r->verdict = DP_SPD_DROP;
-				r->drop = DP_DROP_NO_POLICY;
+				*r = (struct dp_spd_result){ .verdict = DP_SPD_DROP,
+					.drop = DP_DROP_NO_POLICY };
 				continue;
 			}
-			rule = dp_spd_slot(v->chunk, best[i] - 1);
-			result_fill(r, rule, d);
-			if (r->verdict == DP_SPD_ACQUIRE)
+			if (best[i] != prev)
+				rule = dp_spd_slot(v->chunk, best[i] - 1);
+			if (result_fill(r, rule, d) == DP_SPD_ACQUIRE)
 				acquire(spd, worker, rule, &flows[off + i], &now);
 		}
 	}
@@ -1624,12 +1725,10 @@ static bool inbound_ok(const struct dp_spd_view *v, dp_sa_handle_t sa, const str
 	if (val == 0)
 		return false;
 	if (val & 1)
-		return dp_spd_selector_match(&dp_spd_slot(v->chunk, (uint32_t)(val >> 1))->sel,
-			DP_POLICY_DIR_IN, f);
+		return sel_match(&dp_spd_slot(v->chunk, (uint32_t)(val >> 1))->sel, false, f);
 	c = (const struct dp_spd_chain *)(uintptr_t)val;
 	for (uint32_t i = 0; i < c->n; i++)
-		if (dp_spd_selector_match(&dp_spd_slot(v->chunk, c->slot[i])->sel,
-			    DP_POLICY_DIR_IN, f))
+		if (sel_match(&dp_spd_slot(v->chunk, c->slot[i])->sel, false, f))
 			return true;
 	return false;
 }

@@ -76,18 +76,58 @@ void dp_spd_huge(void *p, size_t len);
 /* A table for at least `want` keys (a 3/4 load limit).  NULL: ENOMEM. */
 struct dp_spd_tab *dp_spd_tab_new(uint32_t key_len, uint32_t want);
 
-/* Hash of a key of key_len bytes, never 0.  Inline so that a constant
- * key_len makes the copy and the loop disappear on the lookup path. */
+/* Key words: loads at any alignment (memcpy), no copy of the key. */
+static inline uint32_t dp_spd_ld32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static inline uint64_t dp_spd_ld64(const void *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+#define DP_SPD_HASH_SEED 0x5bd1e995u
+
+/* Hash of a key of key_len bytes (a multiple of 4: 4, 8 or 20), never 0:
+ * a leading 4-byte word when key_len % 8 is 4, then 8-byte words.  A hash
+ * tier key (struct dp_spd_hkey) is thus hdr, addr[0..8), addr[8..16), which
+ * dp_spd_hkey_hash() computes from registers.  Inline so that a constant
+ * key_len unrolls the loop on the lookup path. */
 static inline uint32_t dp_spd_key_hash(const void *key, uint32_t key_len)
 {
-	/* Keys come at any alignment: hash an aligned zero-padded copy. */
-	uint64_t w[(DP_SPD_KEY_MAX + 7) / 8] = { 0 };
-	uint32_t h = 0x5bd1e995u;
+	const uint8_t *k = key;
+	uint32_t h = DP_SPD_HASH_SEED, i = 0;
 
-	memcpy(w, key, key_len);
-	for (uint32_t i = 0; i < (key_len + 7) / 8; i++)
-		h = rte_hash_crc_8byte(w[i], h);
+	if (key_len % 8 == 4) {
+		h = rte_hash_crc_4byte(dp_spd_ld32(k), h);
+		i = 4;
+	}
+	for (; i < key_len; i += 8)
+		h = rte_hash_crc_8byte(dp_spd_ld64(k + i), h);
 	return h | 1u;
+}
+
+/* Does the key at a (any alignment) equal the one at b?  Word compares:
+ * key_len is a constant at every call, so no memcmp call. */
+static inline bool dp_spd_key_eq(const uint8_t *a, const uint8_t *b, uint32_t key_len)
+{
+	uint64_t diff = 0;
+	uint32_t i = 0;
+
+	if (key_len % 8 == 4) {
+		diff = dp_spd_ld32(a) ^ dp_spd_ld32(b);
+		i = 4;
+	}
+	for (; i < key_len; i += 8)
+		diff |= dp_spd_ld64(a + i) ^ dp_spd_ld64(b + i);
+	return diff == 0;
 }
 
 static inline uint32_t dp_spd_tab_hash(const struct dp_spd_tab *t, const void *key)
@@ -106,7 +146,48 @@ static inline uint64_t dp_spd_tab_find(const struct dp_spd_tab *t, const void *k
 
 		if (sig == 0)
 			return 0;
-		if (sig == h && memcmp(e->key, key, key_len) == 0)
+		if (sig == h && dp_spd_key_eq(e->key, key, key_len))
+			return __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
+	}
+}
+
+/* Hash tier keys: the remote prefix of a rule (or a packet's remote
+ * address masked to a prefix length) in context (d, fam).  hdr is
+ * d | fam << 8 | plen << 16, a number (the same bytes on both sides of a
+ * lookup whatever the byte order). */
+struct dp_spd_hkey {
+	uint32_t hdr;
+	uint8_t addr[16];
+};
+
+static inline uint32_t dp_spd_hkey_hdr(unsigned int d, unsigned int fam, unsigned int plen)
+{
+	return (uint32_t)(d | fam << 8 | plen << 16);
+}
+
+/* dp_spd_key_hash() of the key (hdr, a0, a1), a0 and a1 the address words
+ * in memory order: from registers, without storing the key (a store of
+ * narrow fields followed by a wide load of them stalls store forwarding). */
+static inline uint32_t dp_spd_hkey_hash(uint32_t hdr, uint64_t a0, uint64_t a1)
+{
+	uint32_t h = rte_hash_crc_4byte(hdr, DP_SPD_HASH_SEED);
+
+	h = rte_hash_crc_8byte(a0, h);
+	return rte_hash_crc_8byte(a1, h) | 1u;
+}
+
+/* dp_spd_tab_find() of the hash tier key (hdr, a0, a1) with hash h. */
+static inline uint64_t dp_spd_tab_find_hkey(const struct dp_spd_tab *t, uint32_t h, uint32_t hdr,
+	uint64_t a0, uint64_t a1)
+{
+	for (uint32_t i = h;; i++) {
+		const struct dp_spd_tab_ent *e = &t->e[i & t->mask];
+		uint32_t sig = __atomic_load_n(&e->sig, __ATOMIC_ACQUIRE);
+
+		if (sig == 0)
+			return 0;
+		if (sig == h && ((dp_spd_ld32(e->key) ^ hdr) | (dp_spd_ld64(e->key + 4) ^ a0) |
+				 (dp_spd_ld64(e->key + 12) ^ a1)) == 0)
 			return __atomic_load_n(&e->val, __ATOMIC_ACQUIRE);
 	}
 }

@@ -45,7 +45,8 @@ struct dp_spd_tab *dp_spd_tab_new(uint32_t key_len, uint32_t want)
 	uint32_t cap = cap_for(want);
 	struct dp_spd_tab *t;
 
-	if (cap == 0 || key_len > DP_SPD_KEY_MAX)
+	/* dp_spd_key_hash() and dp_spd_key_eq() work on 4- and 8-byte words. */
+	if (cap == 0 || key_len > DP_SPD_KEY_MAX || key_len % 4 != 0)
 		return NULL;
 	t = calloc(1, sizeof(*t) + (size_t)cap * sizeof(t->e[0]));
 	if (t == NULL)

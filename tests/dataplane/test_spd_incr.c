@@ -7,8 +7,10 @@
  * fresh dp_spd_publish() of it, lookups and the post-decapsulation check
  * alike; the error cases (unknown index, invalid rule, staged changes
  * invisible until the commit); commits moving policies between keys and
- * tiers under a reading worker (never a packet without its policy).  The million-rule scale run is in
- * test_spd_scale.c.
+ * tiers under a reading worker (never a packet without its policy); bursts
+ * whose flows share probe keys in runs, interleaved and across families
+ * against the reference and one-flow lookups.  The million-rule scale run
+ * is in test_spd_scale.c.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -429,12 +431,96 @@ static void test_commit_under_reader(void **state)
 	dp_destroy(rd.ctx);
 }
 
+/* ------------------------------------------------------------------------ */
+/* Bursts whose flows share probe keys: the lookup reuses a key's hash and
+ * value over a run of flows with the same remote address (and a rule's
+ * resolved slot over a run that found it). */
+
+/* Flow i of a burst of nf: one of nb base flows by the pattern (one key,
+ * runs, interleaved, random), with its own ports, protocol at times, local
+ * host bits and sometimes remote host bits (equal keys at short prefix
+ * lengths, different at long ones). */
+static void burst_flow(struct spd_rng *rng, const struct dp_flow *base, unsigned int nb,
+	unsigned int pattern, unsigned int run, unsigned int i, uint8_t dir, struct dp_flow *f)
+{
+	static const uint8_t protos[] = { 6, 17, 1, 58 };
+	unsigned int b = pattern == 0 ? 0 : pattern == 1 ? (i / run) % nb :
+		pattern == 2 ? i % nb : spd_rand(rng) % nb;
+	bool out = dir == DP_POLICY_DIR_OUT;
+	uint8_t *local, *remote;
+	unsigned int last;
+
+	*f = base[b];
+	local = out ? f->src : f->dst;
+	remote = out ? f->dst : f->src;
+	last = f->family == AF_INET ? 3 : 15;
+	if (spd_rand(rng) % 4 == 0)
+		f->proto = protos[spd_rand(rng) % sizeof(protos)];
+	if (spd_rand(rng) % 2 == 0)
+		local[last] = (uint8_t)spd_rand(rng);
+	if (spd_rand(rng) % 8 == 0)
+		remote[last] ^= (uint8_t)(1 + spd_rand(rng) % 3);
+	f->sport = (uint16_t)(spd_rand(rng) % 3000);
+	f->dport = dp_spd_is_icmp(f->family, f->proto) ? 0 : (uint16_t)(spd_rand(rng) % 3000);
+}
+
+static void test_burst_runs(void **state)
+{
+	enum { NF = 100 };    /* more than one classification round of 64 */
+	struct dp_ctx *ctx = spd_ctx_new("spdruns");
+	struct dp_spd *spd = dp_spd_create(ctx, NULL);
+	static struct dp_policy arr[NIDX];
+	struct dp_spd_result r[NF], one, want;
+	struct dp_flow f[NF], base[4];
+	struct spd_rng rng = { 0xb0257ull };
+	unsigned int checked = 0, matched = 0;
+
+	(void)state;
+	assert_non_null(spd);
+	assert_int_equal(dp_worker_register(ctx, 0), 0);
+	for (unsigned int set = 0; set < 12; set++) {
+		uint32_t n = 20 + spd_rand(&rng) % (NIDX - 20);
+
+		for (uint32_t i = 0; i < n; i++)
+			spd_random_policy(&rng, i + 1, &arr[i]);
+		assert_int_equal(dp_spd_publish(spd, arr, n, NULL), 0);
+		for (unsigned int burst = 0; burst < 64; burst++) {
+			uint8_t dir = burst % 2 ? DP_POLICY_DIR_IN : DP_POLICY_DIR_OUT;
+			unsigned int nb = 1 + spd_rand(&rng) % 4, run = 1 + spd_rand(&rng) % 12;
+			unsigned int pattern = (burst / 2) % 4;
+
+			for (unsigned int b = 0; b < nb; b++)
+				spd_flow_near(&rng, arr, n, dir, &base[b]);
+			for (unsigned int i = 0; i < NF; i++)
+				burst_flow(&rng, base, nb, pattern, run, i, dir, &f[i]);
+			dp_spd_lookup(spd, 0, dir, f, NF, r);
+			for (unsigned int i = 0; i < NF; i++) {
+				spd_reference(arr, n, dir, &f[i], &want);
+				dp_spd_lookup(spd, 0, dir, &f[i], 1, &one);
+				if (memcmp(&r[i], &want, sizeof(want)) != 0 ||
+				    memcmp(&one, &want, sizeof(want)) != 0)
+					fail_msg("set %u burst %u (pattern %u) flow %u: policy %u/%u, "
+						 "want %u", set, burst, pattern, i, r[i].policy,
+						 one.policy, want.policy);
+				checked++;
+				matched += want.policy != 0;
+			}
+		}
+	}
+	/* The flows are near rules: most of them match one. */
+	assert_true(matched > checked / 2);
+	assert_int_equal(dp_worker_unregister(ctx, 0), 0);
+	dp_spd_free(spd);
+	dp_destroy(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_hash_only_no_acl_build),
 		cmocka_unit_test(test_random_equivalence),
+		cmocka_unit_test(test_burst_runs),
 		cmocka_unit_test(test_commit_under_reader),
 	};
 	int ret;
