@@ -14,6 +14,8 @@
 #include <rte_launch.h>
 #include <rte_lcore.h>
 
+#include "dp_mem.h"
+
 static char dp_eal_runtime_dir[PATH_MAX];
 
 int dp_eal_init(int argc, char **argv)
@@ -26,6 +28,11 @@ int dp_eal_init(int argc, char **argv)
 	dir = rte_eal_get_runtime_dir();
 	snprintf(dp_eal_runtime_dir, sizeof(dp_eal_runtime_dir), "%s", dir != NULL ? dir : "");
 	return n;
+}
+
+long long dp_eal_thp(void)
+{
+	return dp_mem_eal_thp();
 }
 
 void dp_eal_cleanup(void)

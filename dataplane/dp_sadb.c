@@ -14,6 +14,8 @@
 #include <rte_hash_crc.h>
 #include <rte_rcu_qsbr.h>
 
+#include "dp_mem.h"
+
 #define SLOT_OF(h) ((uint32_t)((h) & 0xffffffffu))
 #define GEN_OF(h) ((uint32_t)((h) >> 32))
 #define RECLAIM_BATCH 256u
@@ -47,7 +49,8 @@ struct dp_sadb *dp_sadb_create(const char *name, uint32_t max, int socket_id,
 		goto fail;
 	db->max = max;
 	db->qsbr = qsbr;
-	db->slots = calloc(max, sizeof(*db->slots));
+	/* Read on every outbound packet, at random at scale: huge pages. */
+	db->slots = dp_mem_map((size_t)max * sizeof(*db->slots));
 	db->gen = calloc(max, sizeof(*db->gen));
 	db->free_slots = calloc(max, sizeof(*db->free_slots));
 	if (db->slots == NULL || db->gen == NULL || db->free_slots == NULL)
@@ -123,7 +126,7 @@ void dp_sadb_free(struct dp_sadb *db)
 		for (uint32_t i = 0; i < db->max; i++)
 			dp_sa_free(db->slots[i]);
 	}
-	free(db->slots);
+	dp_mem_unmap(db->slots, (size_t)db->max * sizeof(*db->slots));
 	free(db->gen);
 	free(db->free_slots);
 	free(db);

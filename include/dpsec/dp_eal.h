@@ -18,6 +18,14 @@ extern "C" {
  * (>= 0) or -errno (rte_errno). */
 int dp_eal_init(int argc, char **argv);
 
+/* With --no-huge: move EAL's heap (mbufs, rings, rte_malloc memory: hash
+ * tables, crypto sessions) onto anonymous memory advised MADV_HUGEPAGE, so
+ * that transparent huge pages back it (dataplane/dp_mem.h,
+ * dp_mem_eal_thp()).  Right after dp_eal_init(), before anything else
+ * uses DPDK memory.  Bytes moved (0: hugetlbfs pages, VFIO, or nothing to
+ * move) or -errno; on error the heap is as it was. */
+long long dp_eal_thp(void);
+
 /* rte_eal_cleanup(), then remove EAL's runtime directory (its files and
  * the directory; EAL leaves them behind).  Only after every worker lcore
  * has returned. */
