@@ -52,6 +52,7 @@ extern "C" {
  * (tests/config checks; this library needs only libc and libyaml). */
 #define CTL_CONFIG_WORKERS_MAX 64u
 #define CTL_CONFIG_SAS_MAX (1u << 24)
+#define CTL_CONFIG_MBUFS_MAX (1u << 24) /* limits.mbufs */
 #define CTL_CONFIG_LCORES 128u       /* lcore ids 0..127 (DPDK's RTE_MAX_LCORE) */
 #define CTL_CONFIG_PORTS_MAX 16u     /* with one exception TAP each: 32 ethdevs */
 #define CTL_CONFIG_ADDRESSES_MAX 16u /* per port */
@@ -133,6 +134,7 @@ struct ctl_config_eal {
 	char file_prefix[CTL_CONFIG_NAME_MAX]; /* --file-prefix; "" = EAL's */
 	bool no_huge;                    /* --no-huge */
 	bool no_pci;                     /* --no-pci */
+	bool thp;                        /* no_huge: heap on transparent huge pages */
 	uint8_t log_level;               /* --log-level; enum ctl_config_log_level */
 	struct ctl_config_arg *vdevs;    /* --vdev each */
 	unsigned int n_vdevs;
@@ -238,6 +240,7 @@ struct ctl_config_limits {
 	uint32_t max_clients;         /* PF_KEY connections */
 	uint32_t client_queue_msgs;   /* messages queued per client */
 	uint64_t client_queue_bytes;  /* bytes queued per client */
+	uint32_t mbufs;               /* gateway mbuf pool; 0 = the dataplane's 8191 */
 };
 
 struct ctl_config_file {

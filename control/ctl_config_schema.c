@@ -600,6 +600,7 @@ static const struct cfg_field eal_fields[] = {
 	F_LIST(T, "vdevs", FT_DEVICE, vdevs, n_vdevs, struct ctl_config_arg,
 	       CTL_CONFIG_VDEVS_MAX, 0),
 	F_LIST(T, "args", FT_ARG, args, n_args, struct ctl_config_arg, CTL_CONFIG_ARGS_MAX, 0),
+	F_BOOL(T, "thp", thp),
 };
 #undef T
 
@@ -794,6 +795,7 @@ static const struct cfg_field limit_fields[] = {
 	F_UINT(T, "max_clients", max_clients, 1, 4096, 0),
 	F_UINT(T, "client_queue_msgs", client_queue_msgs, 1, 1u << 20, 0),
 	F_UINT(T, "client_queue_bytes", client_queue_bytes, 65536, 1u << 30, 0),
+	F_UINT(T, "mbufs", mbufs, 1024, CTL_CONFIG_MBUFS_MAX, 0),
 };
 #undef T
 
@@ -867,6 +869,7 @@ _Static_assert(ARRAY_LEN(top_fields) <= 64 && ARRAY_LEN(port_fields) <= 64, "see
 void ctl_cfg_defaults(struct ctl_config *cfg)
 {
 	cfg->eal.main_lcore = -1;
+	cfg->eal.thp = true;
 	cfg->workers.count = 1;
 	cfg->workers.idle = CTL_IDLE_ADAPTIVE;
 	cfg->workers.sleep_min_us = 10;

@@ -330,6 +330,7 @@ static int start_dataplane(struct dpsecd *d)
 	gc.sleep_min_us = cfg->workers.sleep_min_us;
 	gc.sleep_max_us = cfg->workers.sleep_max_us;
 	gc.name = "dpsecd";
+	gc.mbufs = cfg->limits.mbufs;
 	d->gw = dp_gw_create(d->dp, d->net, d->spd, &gc);
 	if (d->gw == NULL) {
 		fprintf(stderr, "dpsecd: gateway: %s\n", strerror(errno));
@@ -358,6 +359,13 @@ static int start(struct dpsecd *d, int extra_argc, char **extra_argv)
 		return err;
 	}
 	d->eal_up = true;
+	if (cfg->eal.thp) {
+		long long moved = dp_eal_thp();
+
+		/* Not fatal: the heap stays on small pages. */
+		if (moved < 0)
+			fprintf(stderr, "dpsecd: EAL heap onto huge pages: %s\n", strerror((int)-moved));
+	}
 
 	dp_config_default(&dc);
 	dc.max_sas = cfg->limits.max_sas;

@@ -167,7 +167,8 @@ static const struct bad_case bad_cases[] = {
 	  "limits, exit_when_idle_ms, got 'neighbors'" },
 	{ "unknown nested key", "eal:\n  no_hugepages: true\n", 1,
 	  "dpsecd.yaml:2:3: eal.no_hugepages: unknown key, expected one of lcores, main_lcore, "
-	  "memory_mb, file_prefix, no_huge, no_pci, log_level, vdevs, args, got 'no_hugepages'" },
+	  "memory_mb, file_prefix, no_huge, no_pci, log_level, vdevs, args, thp, "
+	  "got 'no_hugepages'" },
 	{ "duplicate key", "eal:\n  no_huge: true\n  no_huge: false\n", 1,
 	  "dpsecd.yaml:3:3: eal.no_huge: expected each key once, got 'no_huge' again" },
 	{ "section of wrong type", "workers: 4\n", 1,
@@ -176,6 +177,8 @@ static const struct bad_case bad_cases[] = {
 	  "dpsecd.yaml:1:11: telemetry: expected a mapping, got ''" },
 	{ "bool wrong", "eal:\n  no_huge: yes\n", 1,
 	  "dpsecd.yaml:2:12: eal.no_huge: expected true or false, got 'yes'" },
+	{ "thp not a bool", "eal:\n  thp: 1\n", 1,
+	  "dpsecd.yaml:2:8: eal.thp: expected true or false, got '1'" },
 	{ "number not a number", "workers:\n  count: two\n", 1,
 	  "dpsecd.yaml:2:10: workers.count: expected an integer from 1 to 64, got 'two'" },
 	{ "number out of range", "workers:\n  count: 65\n", 1,
@@ -363,6 +366,12 @@ static const struct bad_case bad_cases[] = {
 	{ "client queue bytes", "limits:\n  client_queue_bytes: 100\n", 1,
 	  "dpsecd.yaml:2:23: limits.client_queue_bytes: expected an integer from 65536 to "
 	  "1073741824, got '100'" },
+	{ "mbufs too few", "limits:\n  mbufs: 1023\n", 1,
+	  "dpsecd.yaml:2:10: limits.mbufs: expected an integer from 1024 to 16777216, "
+	  "got '1023'" },
+	{ "mbufs too many", "limits:\n  mbufs: 16777217\n", 1,
+	  "dpsecd.yaml:2:10: limits.mbufs: expected an integer from 1024 to 16777216, "
+	  "got '16777217'" },
 	{ "sa file empty path", "sa: ''\n", 1,
 	  "dpsecd.yaml:1:5: sa[0]: expected a file path, got ''" },
 	{ "policy of wrong type", "policy: {file: x}\n", 1,
@@ -587,6 +596,8 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg->limits.max_clients, 64);
 	assert_int_equal(cfg->limits.client_queue_msgs, 4096);
 	assert_int_equal(cfg->limits.client_queue_bytes, 4u << 20);
+	assert_int_equal(cfg->limits.mbufs, 0);
+	assert_true(cfg->eal.thp);
 	assert_int_equal(cfg->exit_when_idle_ms, 0);
 	assert_string_equal(cfg->source, FILE_NAME);
 	/* A config built by the program has the same defaults and validates. */
@@ -609,6 +620,7 @@ static const char full_text[] =
 	"  log_level: notice\n"
 	"  vdevs: [crypto_null0]\n"
 	"  args: ['--huge-unlink']\n"
+	"  thp: false\n"
 	"workers:\n"
 	"  lcores: 1-3\n"
 	"  idle: adaptive\n"
@@ -661,6 +673,7 @@ static const char full_text[] =
 	"  max_clients: 8\n"
 	"  client_queue_msgs: 100\n"
 	"  client_queue_bytes: 65536\n"
+	"  mbufs: 65535\n"
 	"exit_when_idle_ms: 250\n";
 
 static void test_every_key(void **state)
@@ -679,6 +692,7 @@ static void test_every_key(void **state)
 	assert_string_equal(cfg->eal.file_prefix, "gw1");
 	assert_true(cfg->eal.no_huge);
 	assert_false(cfg->eal.no_pci);
+	assert_false(cfg->eal.thp);
 	assert_int_equal(cfg->eal.log_level, CTL_LOG_NOTICE);
 	assert_int_equal(cfg->eal.n_vdevs, 1);
 	assert_string_equal(cfg->eal.vdevs[0].text, "crypto_null0");
@@ -767,6 +781,7 @@ static void test_every_key(void **state)
 	assert_int_equal(cfg->limits.max_clients, 8);
 	assert_int_equal(cfg->limits.client_queue_msgs, 100);
 	assert_int_equal(cfg->limits.client_queue_bytes, 65536);
+	assert_int_equal(cfg->limits.mbufs, 65535);
 	assert_int_equal(cfg->exit_when_idle_ms, 250);
 	ctl_config_free(cfg);
 }
