@@ -15,13 +15,6 @@ uint32_t dp_ip_csum_add(uint32_t sum, const uint8_t *p, uint32_t len)
 	return sum;
 }
 
-uint16_t dp_ip_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 void dp_ipv4_csum_set(uint8_t *ip)
 {
 	unsigned int hl = (ip[0] & 0x0fu) * 4u;
@@ -209,27 +202,4 @@ int dp_ip_ah_zero_mutable(uint8_t *p, uint32_t hdr_len)
 		off += l;
 	}
 	return 0;
-}
-
-bool dp_ip_ttl_dec(uint8_t *p)
-{
-	if ((p[0] >> 4) == 6) {
-		if (p[7] <= 1)
-			return false;
-		p[7]--;
-		return true;
-	}
-	if (p[8] <= 1)
-		return false;
-	/* RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), with m the TTL/proto word. */
-	{
-		uint16_t old = dp_get16(p + 8), neu = (uint16_t)(old - 0x100);
-		uint32_t sum = (uint16_t)~dp_get16(p + 10);
-
-		sum += (uint16_t)~old;
-		sum += neu;
-		p[8]--;
-		dp_put16(p + 10, dp_ip_csum_fold(sum));
-	}
-	return true;
 }

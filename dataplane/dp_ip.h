@@ -86,8 +86,16 @@ static inline void dp_put64(uint8_t *p, uint64_t v)
 
 /* One's complement sum of len bytes added to sum (not folded). */
 uint32_t dp_ip_csum_add(uint32_t sum, const uint8_t *p, uint32_t len);
-/* Fold and complement. */
-uint16_t dp_ip_csum_fold(uint32_t sum);
+
+/* Fold and complement.  Two folds take any 32-bit sum to 16 bits: the
+ * first leaves at most 0x1fffe, the second at most 0xffff.  Inline: the
+ * forwarding step calls it once per packet (dp_ip_ttl_dec). */
+static inline uint16_t dp_ip_csum_fold(uint32_t sum)
+{
+	sum = (sum & 0xffffu) + (sum >> 16);
+	sum = (sum & 0xffffu) + (sum >> 16);
+	return (uint16_t)~sum;
+}
 
 /* Recompute the IPv4 header checksum in place. */
 void dp_ipv4_csum_set(uint8_t *ip);
@@ -172,7 +180,27 @@ static inline bool dp_ip_df(const uint8_t *p)
 
 /* Decrement TTL/hop limit for forwarding (fixing the IPv4 checksum
  * incrementally, RFC 1624).  false when it would reach 0: drop,
- * DP_DROP_TTL_EXCEEDED.  For the gateway's forwarding step. */
-bool dp_ip_ttl_dec(uint8_t *p);
+ * DP_DROP_TTL_EXCEEDED.  For the gateway's forwarding step, once per
+ * packet: inline.
+ *
+ * RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m'), m the TTL/protocol word.  With
+ * m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' = 0xffff - m + m - 0x100 =
+ * 0xfeff whatever the word holds, so only the checksum is read.  Over a
+ * valid header the result equals a full recompute: neither form yields
+ * 0xffff, and they agree modulo 0xffff. */
+static inline bool dp_ip_ttl_dec(uint8_t *p)
+{
+	if ((p[0] >> 4) == 6) {
+		if (p[7] <= 1)
+			return false;
+		p[7]--;
+		return true;
+	}
+	if (p[8] <= 1)
+		return false;
+	p[8]--;
+	dp_put16(p + 10, dp_ip_csum_fold((uint32_t)(uint16_t)~dp_get16(p + 10) + 0xfeffu));
+	return true;
+}
 
 #endif /* DP_IP_H */

@@ -175,6 +175,38 @@ static void flow_fill(const uint8_t *ip, const struct dp_ip_info *info, struct d
 	}
 }
 
+/* flow_of() for the common packet, in one pass over its header: IPv4
+ * without options (first byte 0x45) whose datagram fits the buffer.
+ * false: not such a packet, *f untouched -- the general path (dp_ip_parse
+ * + flow_fill) decides, with every check.  For such a packet the two give
+ * the same selectors: flow_fill's IPv4 case with hdr_len 20. */
+static inline bool flow_of4(const uint8_t *ip, uint32_t len, struct dp_flow *f)
+{
+	uint32_t tot;
+	uint16_t sport = 0, dport = 0;
+	uint8_t proto;
+
+	if (len < DP_IPV4_HDR_LEN || ip[0] != 0x45)
+		return false;
+	tot = dp_get16(ip + 2);
+	if (tot < DP_IPV4_HDR_LEN || tot > len)
+		return false;
+	proto = ip[9];
+	if ((dp_get16(ip + 6) & 0x1fffu) == 0) { /* first fragment or whole */
+		if ((proto == 6 || proto == 17 || proto == 132) && tot >= DP_IPV4_HDR_LEN + 4) {
+			sport = dp_get16(ip + DP_IPV4_HDR_LEN);
+			dport = dp_get16(ip + DP_IPV4_HDR_LEN + 2);
+		} else if (proto == 1 && tot >= DP_IPV4_HDR_LEN + 2) {
+			sport = dp_get16(ip + DP_IPV4_HDR_LEN);
+		}
+	}
+	*f = (struct dp_flow){ .family = AF_INET, .proto = proto, .sport = sport,
+		.dport = dport };
+	memcpy(f->src, ip + 12, 4);
+	memcpy(f->dst, ip + 16, 4);
+	return true;
+}
+
 /* The selectors of the IP packet at m's data. */
 static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 {
@@ -202,12 +234,104 @@ static bool ttl_dec(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
 	return false;
 }
 
-static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t in_port);
+/* The next hop route_send() resolved last and what packets toward the
+ * same destination reuse: port, MTU, Ethernet header.  For one call: the
+ * route, the neighbour's MAC and the MTU stay valid until the worker's
+ * next quiescent state, and a change during a burst may or may not apply
+ * to any of its packets anyway.  A run of packets toward one destination
+ * (a tunnel's outer packets, one flow) costs one compare each; toward one
+ * next hop, one route lookup each. */
+struct fwd_cache {
+	uint8_t family;             /* 0: empty */
+	bool has_hdr;               /* hdr valid (the neighbour has a MAC) */
+	uint16_t mtu;
+	uint8_t dst[16];            /* the last destination routed */
+	struct dp_nexthop nh;
+	uint8_t hdr[DP_ETHER_HDR_LEN];
+};
 
-/* Outer packet m does not fit the egress MTU. */
+/* Whether m goes where c's last packet went (same destination). */
+static inline bool fwd_hit(const struct fwd_cache *c, const struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t a[2], b[2];
+	uint32_t d4, c4;
+
+	if (c->family == AF_INET && ip[0] >> 4 == 4 && rte_pktmbuf_data_len(m) >= 20) {
+		memcpy(&d4, ip + 16, 4);
+		memcpy(&c4, c->dst, 4);
+		return d4 == c4;
+	}
+	if (c->family != AF_INET6 || ip[0] >> 4 != 6 || rte_pktmbuf_data_len(m) < 40)
+		return false;
+	memcpy(a, ip + 24, 16);
+	memcpy(b, c->dst, 16);
+	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
+}
+
+static bool nh_same(const struct dp_nexthop *a, const struct dp_nexthop *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
+
+/* Route m (no hit in c) and make c describe its next hop.  false: no
+ * route (m dropped). */
+static bool fwd_miss(struct loop *l, struct fwd_cache *c, struct rte_mbuf *m)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct dp_nexthop nh;
+
+	dp_route_burst(l->gw->net, l->id, &m, 1, &nh); /* counts no-route */
+	if (nh.port == NO_PORT || nh.port >= l->gw->n_ports) {
+		c->family = 0;
+		drop(l, m, DP_DROP_NOT_FOR_US);
+		return false;
+	}
+	c->family = nh.family;
+	memcpy(c->dst, nh.family == AF_INET ? ip + 16 : ip + 24, nh.family == AF_INET ? 4 : 16);
+	if (c->has_hdr && nh_same(&nh, &c->nh))
+		return true; /* another destination behind the same next hop */
+	c->nh = nh;
+	c->mtu = dp_net_port_mtu(l->gw->net, nh.port);
+	c->has_hdr = dp_neigh_header(l->gw->net, l->id, l->gw->mp, &nh, c->hdr, &l->out);
+	return true;
+}
+
+/* Queue m (Ethernet header on) for port. */
+static inline void out_add(struct loop *l, struct rte_mbuf *m, uint16_t port)
+{
+	if (l->out.n < l->out.max) {
+		l->out_pkts[l->out.n] = m;
+		l->out_ports[l->out.n++] = port;
+		return;
+	}
+	dp_net_tx_add(l->gw->net, l->id, &l->out, m, port); /* full: freed, counted */
+}
+
+/* Packets toward nh without a known MAC (or fragments): the neighbour
+ * code prepends, queues for the MAC, or drops, and counts. */
+static void neigh_slow(struct loop *l, struct rte_mbuf **pkts, uint16_t n,
+	const struct dp_nexthop *nh)
+{
+	struct dp_nexthop nhs[FRAG_MAX];
+	uint8_t res[FRAG_MAX];
+
+	for (uint16_t i = 0; i < n; i++)
+		nhs[i] = *nh;
+	dp_neigh_resolve_burst(l->gw->net, l->id, l->gw->mp, pkts, nhs, n, res, &l->out);
+	for (uint16_t i = 0; i < n; i++) {
+		if (res[i] == DP_NEIGH_SEND)
+			out_add(l, pkts[i], nh->port);
+		else if (res[i] == DP_NEIGH_DROP)
+			drop(l, pkts[i], DP_DROP_NONE);
+	}
+}
+
+/* Outer packet m does not fit the egress MTU: fragments (IPv4, DF clear)
+ * go on toward nh, else ICMP "too big" toward the source. */
 static void too_big(struct loop *l, struct rte_mbuf *m, uint16_t mtu, uint16_t in_port,
-	struct rte_mbuf **keep, struct dp_nexthop *nh, const struct dp_nexthop *m_nh,
-	uint16_t *k, struct rte_mbuf **errs, uint16_t *n_err)
+	const struct dp_nexthop *nh, struct rte_mbuf **errs, uint16_t *n_err)
 {
 	struct rte_mbuf *frags[FRAG_MAX];
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
@@ -216,10 +340,7 @@ static void too_big(struct loop *l, struct rte_mbuf *m, uint16_t mtu, uint16_t i
 	if (ip[0] >> 4 == 4 && !dp_ip_df(ip))
 		nf = dp_frag_ipv4(l->gw->net, l->id, m, mtu, l->gw->mp, frags, FRAG_MAX);
 	if (nf > 0) {
-		for (int i = 0; i < nf && *k < BURST * 2; i++) {
-			keep[*k] = frags[i];
-			nh[(*k)++] = *m_nh;
-		}
+		neigh_slow(l, frags, (uint16_t)nf, nh);
 		return;
 	}
 	dp_gw_count(l->w, DP_GW_C_TOO_BIG, 1);
@@ -234,14 +355,13 @@ static void too_big(struct loop *l, struct rte_mbuf *m, uint16_t mtu, uint16_t i
 }
 
 /* Route, check the MTU, resolve and queue packets (data at the IP
- * header).  in_port: where the packet (or the packet it carries) came in,
- * for ICMP errors; NO_PORT sends none. */
+ * header), in order.  in_port: where the packet (or the packet it
+ * carries) came in, for ICMP errors; NO_PORT sends none. */
 static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t in_port)
 {
-	struct dp_nexthop nh[BURST], nh2[BURST * 2];
-	struct rte_mbuf *keep[BURST * 2], *errs[BURST];
-	uint8_t res[BURST * 2];
-	uint16_t k = 0, n_err = 0, mtu_port = NO_PORT, mtu = 0, o;
+	struct fwd_cache c;
+	struct rte_mbuf *errs[BURST];
+	uint16_t n_err = 0;
 
 	while (n > BURST) {
 		route_send(l, pkts, BURST, in_port);
@@ -250,40 +370,31 @@ static void route_send(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint1
 	}
 	if (n == 0)
 		return;
-	dp_route_burst(l->gw->net, l->id, pkts, n, nh);
+	c.family = 0;
+	c.has_hdr = false;
 	for (uint16_t i = 0; i < n; i++) {
-		if (nh[i].port == NO_PORT || nh[i].port >= l->gw->n_ports) {
-			drop(l, pkts[i], DP_DROP_NOT_FOR_US);
+		struct rte_mbuf *m = pkts[i];
+		uint8_t *eth;
+
+		if (!fwd_hit(&c, m) && !fwd_miss(l, &c, m))
+			continue;
+		if (c.mtu != 0 && rte_pktmbuf_pkt_len(m) > c.mtu) {
+			too_big(l, m, c.mtu, in_port, &c.nh, errs, &n_err);
 			continue;
 		}
-		if (nh[i].port != mtu_port) { /* once per run of one port */
-			mtu_port = nh[i].port;
-			mtu = dp_net_port_mtu(l->gw->net, mtu_port);
-		}
-		if (mtu != 0 && rte_pktmbuf_pkt_len(pkts[i]) > mtu) {
-			too_big(l, pkts[i], mtu, in_port, keep, nh2, &nh[i], &k, errs, &n_err);
+		if (!c.has_hdr) {
+			neigh_slow(l, &m, 1, &c.nh);
 			continue;
 		}
-		keep[k] = pkts[i];
-		nh2[k++] = nh[i];
-	}
-	dp_neigh_resolve_burst(l->gw->net, l->id, l->gw->mp, keep, nh2, k, res, &l->out);
-	/* The queue length in a local: through l->out.n every packet waited
-	 * on the store of the previous one. */
-	o = l->out.n;
-	for (uint16_t i = 0; i < k; i++) {
-		if (res[i] == DP_NEIGH_SEND && o < l->out.max) {
-			l->out_pkts[o] = keep[i];
-			l->out_ports[o++] = nh2[i].port;
-		} else if (res[i] == DP_NEIGH_SEND) {
-			l->out.n = o;
-			dp_net_tx_add(l->gw->net, l->id, &l->out, keep[i], nh2[i].port); /* full */
-			o = l->out.n;
-		} else if (res[i] == DP_NEIGH_DROP) {
-			drop(l, keep[i], DP_DROP_NONE);
+		eth = (uint8_t *)rte_pktmbuf_prepend(m, DP_ETHER_HDR_LEN);
+		if (eth == NULL) {
+			dp_net_count(&l->gw->net->w[l->id], DP_NET_C_NO_BUFFER, 1);
+			drop(l, m, DP_DROP_NONE);
+			continue;
 		}
+		memcpy(eth, c.hdr, DP_ETHER_HDR_LEN);
+		out_add(l, m, c.nh.port);
 	}
-	l->out.n = o;
 	if (n_err > 0)
 		route_send(l, errs, n_err, NO_PORT);
 	if (l->out.n > OUT_MAX - 2 * BURST)
@@ -585,7 +696,9 @@ static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uin
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *e = NULL;
 
-		if (flow_of(pkts[i], &flows[nl]) != 0) {
+		if (!flow_of4(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+			rte_pktmbuf_data_len(pkts[i]), &flows[nl]) &&
+		    flow_of(pkts[i], &flows[nl]) != 0) {
 			drop(l, pkts[i], DP_DROP_TRUNCATED);
 			continue;
 		}

@@ -517,6 +517,32 @@ uint16_t dp_neigh_resolve_burst(struct dp_net *net, unsigned int worker, struct 
 	return sent;
 }
 
+bool dp_neigh_header(struct dp_net *net, unsigned int worker, struct rte_mempool *mp,
+	const struct dp_nexthop *nh, uint8_t hdr[DP_ETHER_HDR_LEN], struct dp_net_tx *tx)
+{
+	struct dp_neigh_entry *e;
+	struct dp_neigh_key k;
+	uint64_t ms = 0, now;
+	uint8_t st;
+
+	if (nh->port == DP_ROUTE_NO_PORT)
+		return false;
+	dp_neigh_key_make(&k, nh->family, nh->port, nh->addr);
+	e = entry_find(net, &k, &ms);
+	st = dp_neigh_ms_state(ms);
+	if (e == NULL || !has_mac(st) || !l2_make(net, nh->port, nh->family, ms, hdr))
+		return false;
+	now = rte_get_tsc_cycles();
+	mark_used(net, e, now);
+	if (st == DP_NEIGH_STALE && solicit_claim(net, e, now)) {
+		uint8_t mac[6];
+
+		dp_neigh_ms_mac(ms, mac);
+		solicit_send(net, worker, mp, &k, mac, tx);
+	}
+	return true;
+}
+
 uint16_t dp_neigh_pending_poll(struct dp_net *net, unsigned int worker, struct rte_mempool *mp,
 	struct dp_net_tx *tx)
 {

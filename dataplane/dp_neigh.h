@@ -57,6 +57,16 @@ uint16_t dp_neigh_resolve_burst(struct dp_net *net, unsigned int worker, struct 
 	struct rte_mbuf **pkts, const struct dp_nexthop *nh, uint16_t n, uint8_t *res,
 	struct dp_net_tx *tx);
 
+/* The Ethernet header toward nh (its MAC, the port's own as source) for
+ * a caller that writes it itself, packet after packet of one next hop:
+ * marks the entry used and sends the STALE re-probe due, as
+ * dp_neigh_resolve_burst() does once per run.  true: hdr filled.  false:
+ * no MAC yet, no entry or no port -- give the packet to
+ * dp_neigh_resolve_burst(), which queues, solicits or drops and counts.
+ * WORKER. */
+bool dp_neigh_header(struct dp_net *net, unsigned int worker, struct rte_mempool *mp,
+	const struct dp_nexthop *nh, uint8_t hdr[14], struct dp_net_tx *tx);
+
 /* Walk the worker's pending queue: packets whose MAC is known get their
  * Ethernet header and go to tx; expired ones are freed (unresolved-next-
  * hop); solicitations due are appended to tx.  Call once per loop (cheap

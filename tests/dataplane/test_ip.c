@@ -62,6 +62,72 @@ static void test_checksum(void **state)
 		0x1234 + 0x5600);
 }
 
+/* The fold as a loop (what dp_ip_csum_fold replaced), for reference. */
+static uint16_t fold_ref(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+static uint32_t lcg(uint32_t *x)
+{
+	*x = *x * 1103515245u + 12345u;
+	return *x >> 8;
+}
+
+/* The inline fold and TTL decrement against a loop fold and a full
+ * recompute, over edge sums and pseudo-random headers of every TTL. */
+static void test_ttl_dec_vs_recompute(void **state)
+{
+	static const uint32_t sums[] = { 0, 1, 0xfffe, 0xffff, 0x10000, 0x1fffe, 0x1ffff,
+		0xfffeffff, 0xffff0000, 0xffffffff };
+	uint32_t x = 42;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sums) / sizeof(sums[0]); i++)
+		assert_int_equal(dp_ip_csum_fold(sums[i]), fold_ref(sums[i]));
+	for (unsigned int i = 0; i < 100000; i++) {
+		uint32_t s = lcg(&x) << 8 ^ lcg(&x);
+
+		assert_int_equal(dp_ip_csum_fold(s), fold_ref(s));
+	}
+	for (unsigned int round = 0; round < 64; round++) {
+		for (unsigned int ttl = 0; ttl < 256; ttl++) {
+			uint8_t h[20], want[20];
+
+			for (unsigned int b = 0; b < 20; b++)
+				h[b] = (uint8_t)lcg(&x);
+			h[0] = 0x45;
+			h[8] = (uint8_t)ttl;
+			dp_ipv4_csum_set(h);
+			memcpy(want, h, 20);
+			if (ttl <= 1) {
+				assert_false(dp_ip_ttl_dec(h));
+				assert_memory_equal(h, want, 20); /* untouched */
+				continue;
+			}
+			want[8] = (uint8_t)(ttl - 1);
+			dp_ipv4_csum_set(want);
+			assert_true(dp_ip_ttl_dec(h));
+			assert_memory_equal(h, want, 20);
+		}
+	}
+	/* IPv6: the hop limit only. */
+	for (unsigned int hl = 0; hl < 256; hl++) {
+		uint8_t h[40] = { 0x60, 0, 0, 0, 0, 0, 17, (uint8_t)hl }, want[40];
+
+		memcpy(want, h, 40);
+		if (hl <= 1) {
+			assert_false(dp_ip_ttl_dec(h));
+		} else {
+			want[7] = (uint8_t)(hl - 1);
+			assert_true(dp_ip_ttl_dec(h));
+		}
+		assert_memory_equal(h, want, 40);
+	}
+}
+
 struct parse_case {
 	const char *name;
 	uint8_t pkt[96];
@@ -205,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ecn_decap_table),
 		cmocka_unit_test(test_checksum),
+		cmocka_unit_test(test_ttl_dec_vs_recompute),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_insert_point),
 		cmocka_unit_test(test_ah_zero),
