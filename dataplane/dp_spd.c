@@ -1495,36 +1495,46 @@ static bool better(const struct dp_spd_view *v, uint32_t id, uint32_t best)
 	       rule_before(dp_spd_slot(v->chunk, id), dp_spd_slot(v->chunk, best - 1));
 }
 
-/* A hash tier rule with its local prefix mask: built once per run of flows
+/* A hash tier rule ready for hash_match(): built once per run of flows
  * that found the same single-rule value. */
 struct hrule {
 	const struct dp_spd_rule *r;
 	uint32_t id;
+	bool ports_any;         /* every port, ICMP type and code */
 	uint64_t lm[2];         /* local prefix mask */
 	uint64_t lw[2];         /* the rule's local prefix, masked */
 };
 
 static inline void hrule_init(struct hrule *hr, const struct dp_spd_view *v, uint32_t id)
 {
+	const struct dp_selector *s;
+
 	hr->id = id;
 	hr->r = dp_spd_slot(v->chunk, id);
-	plen_mask(hr->r->sel.local_plen, hr->lm);
-	hr->lw[0] = dp_spd_ld64(hr->r->sel.local) & hr->lm[0];
-	hr->lw[1] = dp_spd_ld64(hr->r->sel.local + 8) & hr->lm[1];
+	s = &hr->r->sel;
+	plen_mask(s->local_plen, hr->lm);
+	hr->lw[0] = dp_spd_ld64(s->local) & hr->lm[0];
+	hr->lw[1] = dp_spd_ld64(s->local + 8) & hr->lm[1];
+	hr->ports_any = s->lport_min == 0 && s->lport_max == UINT16_MAX && s->rport_min == 0 &&
+			s->rport_max == UINT16_MAX && s->icmp_type_min == 0 &&
+			s->icmp_type_max == UINT8_MAX && s->icmp_code_min == 0 &&
+			s->icmp_code_max == UINT8_MAX;
 }
 
-/* hash_match() of the rule of hr. */
-static inline bool hrule_match(const struct hrule *hr, bool out, const struct dp_flow *f)
+/* hash_match() of the rule of hr; local: the offset of f's local address
+ * in struct dp_flow (src outbound, dst inbound). */
+static inline bool hrule_match(const struct hrule *hr, bool out, size_t local,
+	const struct dp_flow *f)
 {
 	const struct dp_selector *s = &hr->r->sel;
-	const uint8_t *local = out ? f->src : f->dst;
+	const uint8_t *l = (const uint8_t *)f + local;
 
 	if (s->proto != 0 && s->proto != f->proto)
 		return false;
-	if (((dp_spd_ld64(local) & hr->lm[0]) ^ hr->lw[0]) |
-	    ((dp_spd_ld64(local + 8) & hr->lm[1]) ^ hr->lw[1]))
+	if (((dp_spd_ld64(l) & hr->lm[0]) ^ hr->lw[0]) |
+	    ((dp_spd_ld64(l + 8) & hr->lm[1]) ^ hr->lw[1]))
 		return false;
-	return ports_match(s, out, f);
+	return hr->ports_any || ports_match(s, out, f);
 }
 
 /* Improve *best with the rules of hash tier chain c that match f (f's
@@ -1547,79 +1557,94 @@ static void chain_best(const struct dp_spd_view *v, const struct dp_spd_chain *c
 
 /* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d.
  *
- * One probe per flow and remote prefix length, the key built and hashed
- * in registers.  A flow whose key equals the previous flow's of its family
- * (the common case: a burst to one remote host or network) takes that
- * flow's value without hashing or probing again, and a run of flows that
- * found the same rule shares its resolved slot and local mask; each flow's
- * selector is still checked on its own. */
+ * One probe per run of flows (of a family, in burst order) whose remote
+ * addresses give the same key at a prefix length: the common burst goes to
+ * one remote host or network, and takes one hash and one probe.  Keys are
+ * built and hashed in registers.  A run that found one rule resolves its
+ * slot and local mask once; each flow's selector is still checked on its
+ * own. */
 static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
 	unsigned int n, uint32_t *best)
 {
-	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
 	const struct dp_spd_tab *t = v->tab;
 	bool out = d == DP_SPD_OUT;
+	/* Offsets of the remote and local addresses in a flow. */
+	size_t roff = out ? offsetof(struct dp_flow, dst) : offsetof(struct dp_flow, src);
+	size_t loff = out ? offsetof(struct dp_flow, src) : offsetof(struct dp_flow, dst);
+	/* Runs: flows idx[start[k]..start[k + 1]) share key k. */
 	uint64_t a0[SPD_BURST], a1[SPD_BURST], vals[SPD_BURST];
 	uint32_t h[SPD_BURST];
-	uint8_t idx[SPD_BURST];
+	uint8_t start[SPD_BURST + 1], idx[2][SPD_BURST];
+	unsigned int cnt[2] = { 0, 0 };
 
+	/* The flows of each family, in burst order (others match no hash
+	 * tier rule). */
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t fam = flows[i].family;
+
+		if (fam == AF_INET)
+			idx[DP_SPD_V4][cnt[DP_SPD_V4]++] = (uint8_t)i;
+		else if (fam == AF_INET6)
+			idx[DP_SPD_V6][cnt[DP_SPD_V6]++] = (uint8_t)i;
+	}
 	for (unsigned int f = 0; f < 2; f++) {
-		unsigned int m = 0;
+		const uint8_t *ix = idx[f];
+		unsigned int m = cnt[f];
 
-		if (v->nplen[d][f] == 0)
-			continue;
-		for (unsigned int i = 0; i < n; i++)
-			if (flows[i].family == fams[f])
-				idx[m++] = (uint8_t)i;
 		for (unsigned int p = 0; p < v->nplen[d][f] && m != 0; p++) {
-			unsigned int plen = v->plen[d][f][p];
+			unsigned int plen = v->plen[d][f][p], nr = 0;
 			uint32_t hdr = dp_spd_hkey_hdr(d, f, plen);
-			uint64_t mask[2], p0 = 0, p1 = 0, last = 0;
-			struct hrule hr = { .r = NULL };
+			uint64_t mask[2], p0 = 0, p1 = 0;
 
 			plen_mask(plen, mask);
-			/* Keys and hashes; h[j] = 0: the key of flow j - 1. */
 			for (unsigned int j = 0; j < m; j++) {
-				const struct dp_flow *fl = &flows[idx[j]];
+				const struct dp_flow *fl = &flows[ix[j]];
 				uint64_t w0, w1;
 
-				addr_words(f, out ? fl->dst : fl->src, mask, &w0, &w1);
-				if (j != 0 && w0 == p0 && w1 == p1) {
-					h[j] = 0;
+				addr_words(f, (const uint8_t *)fl + roff, mask, &w0, &w1);
+				if (j != 0 && w0 == p0 && w1 == p1)
 					continue;
-				}
-				a0[j] = p0 = w0;
-				a1[j] = p1 = w1;
-				h[j] = dp_spd_hkey_hash(hdr, w0, w1);
-				rte_prefetch0(&t->e[h[j] & t->mask]);
+				p0 = w0;
+				p1 = w1;
+				a0[nr] = w0;
+				a1[nr] = w1;
+				h[nr] = dp_spd_hkey_hash(hdr, w0, w1);
+				rte_prefetch0(&t->e[h[nr] & t->mask]);
+				start[nr++] = (uint8_t)j;
 			}
+			start[nr] = (uint8_t)m;
 			/* Values first, prefetching the rules they name, then the
 			 * rules: at a million rules each is a cache miss. */
-			for (unsigned int j = 0; j < m; j++) {
-				if (h[j] != 0) {
-					last = dp_spd_tab_find_hkey(t, h[j], hdr, a0[j], a1[j]);
-					if (last & 1)
-						rte_prefetch0(dp_spd_slot(v->chunk,
-							(uint32_t)(last >> 1)));
-				}
-				vals[j] = last;
+			for (unsigned int k = 0; k < nr; k++) {
+				uint64_t val = dp_spd_tab_find_hkey(t, h[k], hdr, a0[k], a1[k]);
+
+				vals[k] = val;
+				if (val & 1)
+					rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(val >> 1)));
 			}
-			for (unsigned int j = 0; j < m; j++) {
-				const struct dp_flow *fl = &flows[idx[j]];
-				uint32_t *bj = &best[idx[j]];
-				uint64_t val = vals[j];
+			for (unsigned int k = 0; k < nr; k++) {
+				uint64_t val = vals[k];
+				struct hrule hr;
 
 				if (val == 0)
 					continue;
 				if ((val & 1) == 0) {
-					chain_best(v, (const struct dp_spd_chain *)(uintptr_t)val, out,
-						fl, bj);
+					const struct dp_spd_chain *c =
+						(const struct dp_spd_chain *)(uintptr_t)val;
+
+					for (unsigned int j = start[k]; j < start[k + 1]; j++)
+						chain_best(v, c, out, &flows[ix[j]], &best[ix[j]]);
 					continue;
 				}
-				if (hr.r == NULL || hr.id != (uint32_t)(val >> 1))
-					hrule_init(&hr, v, (uint32_t)(val >> 1));
-				if (better(v, hr.id, *bj) && hrule_match(&hr, out, fl))
-					*bj = hr.id + 1;
+				hrule_init(&hr, v, (uint32_t)(val >> 1));
+				/* The longest prefix length comes first: nothing to beat. */
+				for (unsigned int j = start[k]; j < start[k + 1]; j++) {
+					uint32_t *bj = &best[ix[j]];
+
+					if ((p == 0 || better(v, hr.id, *bj)) &&
+					    hrule_match(&hr, out, loff, &flows[ix[j]]))
+						*bj = hr.id + 1;
+				}
 			}
 		}
 	}
@@ -1660,6 +1685,30 @@ static inline uint8_t result_fill(struct dp_spd_result *res, const struct dp_spd
 	return DP_SPD_PROTECT;
 }
 
+/* A result as three words, read once per run of flows with the same rule
+ * and stored per flow: a struct assignment of a result assembled field by
+ * field had the compiler store the fields narrow and load them wide for
+ * every flow (a store-forwarding stall per packet). */
+struct rwords {
+	uint64_t w[3];
+};
+
+static_assert(sizeof(struct dp_spd_result) == sizeof(struct rwords), "result words");
+
+static inline void res_words(const struct dp_spd_result *r, struct rwords *w)
+{
+	memcpy(w->w, r, sizeof(w->w));
+}
+
+static inline void res_store(struct dp_spd_result *r, const struct rwords *w)
+{
+	uint8_t *p = (uint8_t *)r;
+
+	memcpy(p, &w->w[0], 8);
+	memcpy(p + 8, &w->w[1], 8);
+	memcpy(p + 16, &w->w[2], 8);
+}
+
 void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 	const struct dp_flow *flows, unsigned int n, struct dp_spd_result *res)
 {
@@ -1668,9 +1717,15 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 	bool hash = v->nplen[d][DP_SPD_V4] != 0 || v->nplen[d][DP_SPD_V6] != 0;
 	bool acl = v->acl[d][DP_SPD_V4] != NULL || v->acl[d][DP_SPD_V6] != NULL;
 	uint32_t best[SPD_BURST], ud[SPD_BURST];
-	const struct dp_spd_rule *rule = NULL;   /* of best[i], kept over a run */
+	/* The rule of best[i] and its result, kept over a run. */
+	const struct dp_spd_rule *rule = NULL;
+	struct dp_spd_result cur = { .verdict = DP_SPD_DROP, .drop = DP_DROP_NO_POLICY };
+	struct rwords rw, none;
+	uint8_t verdict = DP_SPD_DROP;
 	uint64_t now = 0;
 
+	res_words(&cur, &none);
+	rw = none;
 	for (unsigned int off = 0; off < n; off += SPD_BURST) {
 		unsigned int m = n - off < SPD_BURST ? n - off : SPD_BURST;
 
@@ -1695,17 +1750,19 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 				if (pr->action == DP_POLICY_PROTECT)
 					rte_prefetch0(pr->bind);
 			}
+		/* A run of flows with the same rule gets the same result. */
 		for (unsigned int i = 0, prev = 0; i < m; prev = best[i++]) {
-			struct dp_spd_result *r = &res[off + i];
-
 			if (best[i] == 0) {
-				*r = (struct dp_spd_result){ .verdict = DP_SPD_DROP,
-					.drop = DP_DROP_NO_POLICY };
+				res_store(&res[off + i], &none);
 				continue;
 			}
-			if (best[i] != prev)
+			if (best[i] != prev) {
 				rule = dp_spd_slot(v->chunk, best[i] - 1);
-			if (result_fill(r, rule, d) == DP_SPD_ACQUIRE)
+				verdict = result_fill(&cur, rule, d);
+				res_words(&cur, &rw);
+			}
+			res_store(&res[off + i], &rw);
+			if (verdict == DP_SPD_ACQUIRE)
 				acquire(spd, worker, rule, &flows[off + i], &now);
 		}
 	}

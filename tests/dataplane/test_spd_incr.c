@@ -499,9 +499,9 @@ static void test_burst_runs(void **state)
 				dp_spd_lookup(spd, 0, dir, &f[i], 1, &one);
 				if (memcmp(&r[i], &want, sizeof(want)) != 0 ||
 				    memcmp(&one, &want, sizeof(want)) != 0)
-					fail_msg("set %u burst %u (pattern %u) flow %u: policy %u/%u, "
-						 "want %u", set, burst, pattern, i, r[i].policy,
-						 one.policy, want.policy);
+					fail_msg("set %u burst %u (pattern %u) flow %u: "
+						 "policy %u/%u, want %u", set, burst, pattern, i,
+						 r[i].policy, one.policy, want.policy);
 				checked++;
 				matched += want.policy != 0;
 			}
