@@ -1495,6 +1495,15 @@ static bool better(const struct dp_spd_view *v, uint32_t id, uint32_t best)
 	       rule_before(dp_spd_slot(v->chunk, id), dp_spd_slot(v->chunk, best - 1));
 }
 
+/* Only an outbound PROTECT verdict reads the binding (a separate
+ * allocation per rule: a miss at scale): prefetched when a rule becomes a
+ * flow's best (once per run of flows in the hash tier), not per packet. */
+static inline void bind_prefetch(const struct dp_spd_rule *r, unsigned int d)
+{
+	if (d == DP_SPD_OUT && r->action == DP_POLICY_PROTECT)
+		rte_prefetch0(r->bind);
+}
+
 /* A hash tier rule ready for hash_match(): built once per run of flows
  * that found the same single-rule value. */
 struct hrule {
@@ -1550,6 +1559,7 @@ static void chain_best(const struct dp_spd_view *v, const struct dp_spd_chain *c
 			return;
 		if (hash_match(&dp_spd_slot(v->chunk, id)->sel, out, f)) {
 			*best = id + 1;
+			bind_prefetch(dp_spd_slot(v->chunk, id), out ? DP_SPD_OUT : DP_SPD_IN);
 			return;
 		}
 	}
@@ -1637,6 +1647,7 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 					continue;
 				}
 				hrule_init(&hr, v, (uint32_t)(val >> 1));
+				bind_prefetch(hr.r, d);
 				/* The longest prefix length comes first: nothing to beat. */
 				for (unsigned int j = start[k]; j < start[k + 1]; j++) {
 					uint32_t *bj = &best[ix[j]];
@@ -1735,21 +1746,11 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 		if (acl) {
 			dp_spd_acl_classify(v->acl[d], flows + off, m, ud);
 			for (unsigned int i = 0; i < m; i++)
-				if (ud[i] != 0 && better(v, ud[i] - 1, best[i]))
+				if (ud[i] != 0 && better(v, ud[i] - 1, best[i])) {
 					best[i] = ud[i];
+					bind_prefetch(dp_spd_slot(v->chunk, ud[i] - 1), d);
+				}
 		}
-		/* Only an outbound PROTECT verdict reads the binding (a separate
-		 * allocation per rule: a miss at scale); once per run of flows. */
-		if (d == DP_SPD_OUT)
-			for (unsigned int i = 0, prev = 0; i < m; prev = best[i++]) {
-				const struct dp_spd_rule *pr;
-
-				if (best[i] == 0 || best[i] == prev)
-					continue;
-				pr = dp_spd_slot(v->chunk, best[i] - 1);
-				if (pr->action == DP_POLICY_PROTECT)
-					rte_prefetch0(pr->bind);
-			}
 		/* A run of flows with the same rule gets the same result. */
 		for (unsigned int i = 0, prev = 0; i < m; prev = best[i++]) {
 			if (best[i] == 0) {
