@@ -56,6 +56,7 @@
 #include <rte_eal.h>
 #include <rte_launch.h>
 #include <rte_mbuf.h>
+#include <rte_memcpy.h>
 #include <rte_mempool.h>
 
 #include "dpsec/dp.h"
@@ -68,6 +69,7 @@
 #define BN_L2 14u              /* Ethernet header, no FCS */
 #define BN_REPS_MAX 9u
 #define BN_SMOKE_PKTS 256u
+#define BN_SAS_MAX (1u << 20)  /* --sas: encap SAs cycled over */
 #define BN_CEIL_MAX 64u
 #define BN_CLOCK_EVERY 16u     /* bursts between clock reads */
 #define BN_PAIRS_MAX 200u
@@ -140,6 +142,7 @@ struct bn_opts {
 	unsigned int pairs;    /* paired slices per point; 0 = off */
 	double slice_ms;       /* length of one slice */
 	unsigned int ref_bufs; /* mbufs the in-process reference cycles over */
+	unsigned int sas;      /* encap: outbound SAs the bursts cycle over */
 };
 
 /* The in-process reference (--pairs): what dpdk-test-crypto-perf's
@@ -188,6 +191,12 @@ static unsigned int bn_nceils;
 static char bn_runtime_dir[PATH_MAX];
 static uint32_t bn_next_spi = 0x10000;
 static struct bn_ref bn_ref;
+/* --sas N (encap): burst k carries packets of SAs 32k .. 32k+31 (mod N), so
+ * that SA and session lines come from memory as with many tunnels.  bn_hs
+ * holds N + BN_BURST handles (the first BN_BURST repeated at the end). */
+static unsigned int bn_nsas = 1;
+static dp_sa_handle_t *bn_hs;
+static unsigned int bn_hoff;
 
 static double bn_now(clockid_t c)
 {
@@ -253,7 +262,7 @@ static int bn_side_open(struct bn_side *s, const char *name, uint8_t engine)
 	struct dp_config cfg;
 
 	dp_config_default(&cfg);
-	cfg.max_sas = 64;
+	cfg.max_sas = 64 + bn_nsas;
 	cfg.workers = 1;
 	cfg.engine = engine;
 	cfg.name = name;
@@ -428,6 +437,21 @@ static int bn_pool_esp(struct bn_pool *pl, struct bn_side *tx, dp_sa_handle_t ou
 	return 0;
 }
 
+/* The handles of the next encap burst: h, or with --sas the next 32 of
+ * bn_hs. */
+static inline const dp_sa_handle_t *bn_handles(const dp_sa_handle_t *h)
+{
+	const dp_sa_handle_t *r;
+
+	if (bn_hs == NULL)
+		return h;
+	r = &bn_hs[bn_hoff];
+	bn_hoff += BN_BURST;
+	if (bn_hoff >= bn_nsas)
+		bn_hoff -= bn_nsas;
+	return r;
+}
+
 static inline void bn_restore(struct bn_pool *pl, unsigned int b)
 {
 	for (unsigned int i = b; i < b + BN_BURST; i++) {
@@ -436,12 +460,14 @@ static inline void bn_restore(struct bn_pool *pl, unsigned int b)
 		m->data_off = pl->off[i];
 		m->data_len = pl->len[i];
 		m->pkt_len = pl->len[i];
-		/* Encap restores BN_RESTORE_HDR bytes: a fixed-size copy that
-		 * the compiler inlines, not a libc call (rst-ns shows the cost). */
+		/* Encap restores BN_RESTORE_HDR bytes: rte_mov64() inline (a
+		 * memcpy of 64 beside the run-time one below was merged into one
+		 * libc call by gcc); decap the whole packet.  rst-ns and the
+		 * paired rst-cyc show the cost. */
 		if (pl->tpl_len[i] == BN_RESTORE_HDR)
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *), pl->tpl[i], BN_RESTORE_HDR);
+			rte_mov64(rte_pktmbuf_mtod(m, uint8_t *), pl->tpl[i]);
 		else
-			memcpy(rte_pktmbuf_mtod(m, uint8_t *), pl->tpl[i], pl->tpl_len[i]);
+			rte_memcpy(rte_pktmbuf_mtod(m, uint8_t *), pl->tpl[i], pl->tpl_len[i]);
 	}
 }
 
@@ -472,7 +498,7 @@ static int bn_run(struct bn_pool *pl, struct bn_side *s, const dp_sa_handle_t *h
 		for (unsigned int k = 0; k < BN_CLOCK_EVERY; k++) {
 			bn_restore(pl, b);
 			if (encap)
-				dp_proc_outbound(s->proc, &pl->m[b], h, BN_BURST, res);
+				dp_proc_outbound(s->proc, &pl->m[b], bn_handles(h), BN_BURST, res);
 			else
 				dp_proc_inbound(s->proc, &pl->m[b], BN_BURST, res);
 			for (unsigned int i = 0; i < BN_BURST; i++)
@@ -706,18 +732,23 @@ static void bn_ref_slice(uint64_t cycles, bool aead, uint64_t *done, uint64_t *t
 }
 
 /* One dpsec slice of the point: as bn_run(), timed by the TSC; the pool
- * position *b carries over between slices. */
+ * position *b carries over between slices.  *rst gets the TSC cycles spent
+ * in the restore (one more TSC read per burst: the loop's own read marks
+ * the start), which the reference has no counterpart of: the paired line
+ * prints the ratio with it (conservative) and without it (net). */
 static void bn_dp_slice(struct bn_pool *pl, struct bn_side *s, const dp_sa_handle_t *h,
 	bool encap, uint64_t cycles, unsigned int *b, uint64_t *done, uint64_t *took,
-	uint64_t *bad)
+	uint64_t *rst, uint64_t *bad)
 {
 	struct dp_proc_res res[BN_BURST];
-	uint64_t t0 = rte_rdtsc(), n = 0;
+	uint64_t t0 = rte_rdtsc(), ta = t0, tb, n = 0, r = 0;
 
 	do {
 		bn_restore(pl, *b);
+		tb = rte_rdtsc();
+		r += tb - ta;
 		if (encap)
-			dp_proc_outbound(s->proc, &pl->m[*b], h, BN_BURST, res);
+			dp_proc_outbound(s->proc, &pl->m[*b], bn_handles(h), BN_BURST, res);
 		else
 			dp_proc_inbound(s->proc, &pl->m[*b], BN_BURST, res);
 		for (unsigned int i = 0; i < BN_BURST; i++)
@@ -725,9 +756,11 @@ static void bn_dp_slice(struct bn_pool *pl, struct bn_side *s, const dp_sa_handl
 		dp_worker_quiescent(s->ctx, 0);
 		n += BN_BURST;
 		*b = (*b + BN_BURST) % BN_POOL;
-	} while (rte_rdtsc() - t0 < cycles);
+		ta = rte_rdtsc();
+	} while (ta - t0 < cycles);
 	*done = n;
-	*took = rte_rdtsc() - t0;
+	*took = ta - t0;
+	*rst = r;
 }
 
 static const struct bn_ceil *bn_ceil_find(const char *alg, const char *dir, uint32_t size)
@@ -823,8 +856,9 @@ static int bn_paired(const struct bn_opts *o, const struct bn_engine *e, const s
 	uint64_t *bad)
 {
 	double ratio[BN_PAIRS_MAX], dcpp[BN_PAIRS_MAX], rcpp[BN_PAIRS_MAX], dmpps[BN_PAIRS_MAX];
-	double rmops[BN_PAIRS_MAX], hz = (double)rte_get_tsc_hz();
-	uint64_t slice = (uint64_t)(hz * o->slice_ms / 1000.0), dn, dt, rn, rt;
+	double rmops[BN_PAIRS_MAX], rstpp[BN_PAIRS_MAX], rnet[BN_PAIRS_MAX];
+	double hz = (double)rte_get_tsc_hz();
+	uint64_t slice = (uint64_t)(hz * o->slice_ms / 1000.0), dn, dt, ds, rn, rt;
 	unsigned int np = o->pairs, b = 0;
 	char fn[16], sz[40];
 	int rc;
@@ -836,19 +870,21 @@ static int bn_paired(const struct bn_opts *o, const struct bn_engine *e, const s
 		bn_ref.size[i] = bn_esp_payload(a, bn_inner_len(f, i));
 	bn_ref.next = 0;
 	/* One unrecorded pair: caches, lanes and the branch predictors warm. */
-	bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+	bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, &ds, bad);
 	bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
 	for (unsigned int p = 0; p < np; p++) {
 		if (p & 1u) {
 			bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
-			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, &ds, bad);
 		} else {
-			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, bad);
+			bn_dp_slice(pl, s, h, encap, slice, &b, &dn, &dt, &ds, bad);
 			bn_ref_slice(slice, a->aalg == 0, &rn, &rt);
 		}
 		dcpp[p] = (double)dt / (double)dn;
 		rcpp[p] = rn != 0 ? (double)rt / (double)rn : 0;
 		ratio[p] = rcpp[p] / dcpp[p];
+		rstpp[p] = (double)ds / (double)dn;
+		rnet[p] = dt > ds ? rcpp[p] / ((double)(dt - ds) / (double)dn) : 0;
 		dmpps[p] = hz / dcpp[p] * 1e-6;
 		rmops[p] = rcpp[p] > 0 ? hz / rcpp[p] * 1e-6 : 0;
 	}
@@ -858,15 +894,54 @@ static int bn_paired(const struct bn_opts *o, const struct bn_engine *e, const s
 	qsort(dcpp, np, sizeof(double), bn_cmp);
 	qsort(rcpp, np, sizeof(double), bn_cmp);
 	qsort(dmpps, np, sizeof(double), bn_cmp);
+	qsort(rstpp, np, sizeof(double), bn_cmp);
+	qsort(rnet, np, sizeof(double), bn_cmp);
 	qsort(rmops, np, sizeof(double), bn_cmp);
 	bn_frame_name(fn, sizeof(fn), f);
 	bn_esp_sizes(sz, sizeof(sz), a, f);
 	printf("paired %-9s %-4s %-5s %-5s %-18s %3u %6.3f %6.3f %6.1f%% %6.1f%% %6.1f%% "
-		"%7.0f %7.0f %7.0f %7.0f\n", e->label, a->name, encap ? "encap" : "decap", fn, sz,
+		"%7.0f %7.0f %7.0f %7.0f %6.0f %6.1f%%\n", e->label, a->name,
+		encap ? "encap" : "decap", fn, sz,
 		np, dmpps[np / 2], rmops[np / 2], ratio[np / 2] * 100, ratio[np / 4] * 100,
 		ratio[(3 * np) / 4 < np ? (3 * np) / 4 : np - 1] * 100, dcpp[np / 2], rcpp[np / 2],
-		dcpp[0], rcpp[0]);
+		dcpp[0], rcpp[0], rstpp[np / 2], rnet[np / 2] * 100);
 	return 0;
+}
+
+/* --sas: bn_nsas - 1 more SA pairs beside (out, in); bn_hs cycles over
+ * the outbound ones.  The inbound halves are made (and deleted) only
+ * because bn_sa_pair() makes pairs. */
+static int bn_sas_more(struct bn_side *tx, struct bn_side *rx, const struct bn_alg *a,
+	dp_sa_handle_t out)
+{
+	dp_sa_handle_t in;
+	int rc;
+
+	bn_hs = calloc(bn_nsas + BN_BURST, sizeof(*bn_hs));
+	if (bn_hs == NULL)
+		return -ENOMEM;
+	bn_hs[0] = out;
+	for (unsigned int i = 1; i < bn_nsas; i++) {
+		rc = bn_sa_pair(tx, rx, a, &bn_hs[i], &in);
+		if (rc != 0)
+			return rc;
+		dp_sa_delete(rx->ctx, in);
+	}
+	for (unsigned int i = 0; i < BN_BURST; i++)
+		bn_hs[bn_nsas + i] = bn_hs[i % bn_nsas];
+	bn_hoff = 0;
+	return 0;
+}
+
+static void bn_sas_less(struct bn_side *tx, struct bn_side *rx)
+{
+	(void)rx;
+	if (bn_hs == NULL)
+		return;
+	for (unsigned int i = 1; i < bn_nsas && bn_hs[i] != 0; i++)
+		dp_sa_delete(tx->ctx, bn_hs[i]);
+	free(bn_hs);
+	bn_hs = NULL;
 }
 
 /* One (engine, alg, direction, frame) point: reps samples, printed. */
@@ -895,6 +970,8 @@ static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const st
 	rc = bn_pool_plain(pl, f);
 	if (rc == 0 && !encap)
 		rc = bn_pool_esp(pl, tx, out);
+	if (rc == 0 && encap && bn_nsas > 1)
+		rc = bn_sas_more(tx, rx, a, out);
 	if (rc != 0)
 		goto done;
 	for (unsigned int i = 0; i < BN_BURST; i++)
@@ -949,6 +1026,7 @@ static int bn_point(const struct bn_opts *o, const struct bn_engine *e, const st
 		rc = -EIO;
 	}
 done:
+	bn_sas_less(tx, rx);
 	bn_pool_free(pl);
 	free(pl);
 	dp_sa_delete(tx->ctx, out);
@@ -1036,7 +1114,7 @@ static void bn_usage(FILE *f)
 		"                      [--ceilings FILE] [--engine ipsec-mb|cryptodev]\n"
 		"                      [--alg gcm|cbc] [--dir encap|decap]\n"
 		"                      [--frame 64|512|1420|0 (IMIX)] [--print-sizes]\n"
-		"                      [--pairs N [--slice-ms MS] [--ref-bufs N]]\n"
+		"                      [--pairs N [--slice-ms MS] [--ref-bufs N]] [--sas N]\n"
 		"One-core ESP tunnel (IPv4) encap/decap throughput; see docs/PERFORMANCE.md.\n");
 }
 
@@ -1056,6 +1134,7 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		{ "pairs", required_argument, NULL, 'P' },
 		{ "slice-ms", required_argument, NULL, 'S' },
 		{ "ref-bufs", required_argument, NULL, 'B' },
+		{ "sas", required_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -1084,6 +1163,7 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 		case 'P': o->pairs = (unsigned int)atoi(optarg); break;
 		case 'S': o->slice_ms = atof(optarg); break;
 		case 'B': o->ref_bufs = (unsigned int)atoi(optarg); break;
+		case 'n': o->sas = (unsigned int)atoi(optarg); break;
 		case 'h': bn_usage(stdout); exit(0);
 		default: return -EINVAL;
 		}
@@ -1101,6 +1181,11 @@ static int bn_parse(int argc, char **argv, struct bn_opts *o)
 	if (o->pairs > BN_PAIRS_MAX || o->slice_ms <= 0 || o->slice_ms > 10000 ||
 	    o->ref_bufs < 1 || o->ref_bufs > BN_REF_BUFS_MAX)
 		return -EINVAL;
+	if (o->sas == 0)
+		o->sas = 1;
+	if (o->sas > BN_SAS_MAX)
+		return -EINVAL;
+	bn_nsas = o->sas;
 	if (o->lcore >= (unsigned int)sysconf(_SC_NPROCESSORS_ONLN))
 		o->lcore = 0;
 	return 0;
@@ -1148,7 +1233,9 @@ int main(int argc, char **argv)
 		printf("# paired lines (%u pairs of %.0f ms slices, dpsec and the in-process "
 			"crypto-perf-like reference alternating): paired engine alg dir frame "
 			"inner/M pairs dpsec-Mpps ref-Mops ratio ratio-q1 ratio-q3 "
-			"dpsec-cyc/pkt ref-cyc/op dpsec-cyc-min ref-cyc-min (medians over pairs)\n",
+			"dpsec-cyc/pkt ref-cyc/op dpsec-cyc-min ref-cyc-min rst-cyc/pkt "
+			"ratio-net (medians over pairs; rst = the bench's restore, inside "
+			"dpsec-cyc; ratio-net leaves it out)\n",
 			o.pairs, o.slice_ms);
 	fflush(stdout);
 	if (o.lcore == 0)

@@ -250,6 +250,9 @@ echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 # machine); ref/cp = the in-process reference's Mops / crypto-perf's median
 # (how closely the two references agree; CBC decap: crypto-perf's figure is
 # decrypt and HMAC combined, the reference runs verify-then-decrypt).
+# rst = the bench's own restore per packet (inside cyc; the reference has
+# none: decap copies the whole packet back), net = ratio without it,
+# dif.net = cyc - rst - cyc.ref.
 [ -s "$tmp/pair.rows" ] || exit 0
 echo
 echo "# paired: $PAIRS pairs of $SLICE_MS ms per point and round; medians over rounds of" \
@@ -273,25 +276,28 @@ awk '
 		k = $2 " " $3 " " $4 " " $5
 		if (!(k in im)) { order[++n] = k; im[k] = $6 }
 		np[k] += $7
-		for (c = 8; c <= 16; c++) {
+		for (c = 8; c <= 18; c++) {
 			x = $c; sub(/%$/, "", x); v[k, c] = v[k, c] " " x
 		}
 	}
 	END {
-		printf "%-9s %-4s %-5s %-5s %-18s %5s %6s %6s %6s %6s %7s %7s %7s %6s %6s %6s\n",
-			"engine", "alg", "dir", "frame", "inner/M", "pairs", "dpsec", "ref",
-			"cp", "ref/cp", "ratio", "q1", "q3", "cyc", "cyc.ref", "cyc.dif"
+		printf "%-9s %-4s %-5s %-5s %-18s %5s %6s %6s %6s %6s %7s %7s %7s %6s %6s %6s " \
+			"%6s %7s %7s\n", "engine", "alg", "dir", "frame", "inner/M", "pairs",
+			"dpsec", "ref", "cp", "ref/cp", "ratio", "q1", "q3", "cyc", "cyc.ref",
+			"cyc.dif", "rst", "net", "dif.net"
 		for (i = 1; i <= n; i++) {
 			k = order[i]; split(k, f, " ")
 			cp = ceiling(f[2], f[3] == "encap" ? "enc" : "dec", im[k])
 			ref = median(v[k, 9]); dc = median(v[k, 13]); rc = median(v[k, 14])
+			rs = median(v[k, 17])
 			printf "%-9s %-4s %-5s %-5s %-18s %5d %6.3f %6.3f ", f[1], f[2], f[3], f[4],
 				im[k], np[k], median(v[k, 8]), ref
 			if (cp > 0)
 				printf "%6.3f %5.0f%% ", cp, ref / cp * 100
 			else
 				printf "%6s %6s ", "-", "-"
-			printf "%6.1f%% %6.1f%% %6.1f%% %6.0f %6.0f %6.0f\n", median(v[k, 10]),
-				median(v[k, 11]), median(v[k, 12]), dc, rc, dc - rc
+			printf "%6.1f%% %6.1f%% %6.1f%% %6.0f %6.0f %6.0f %6.0f %6.1f%% %7.0f\n",
+				median(v[k, 10]), median(v[k, 11]), median(v[k, 12]), dc, rc, dc - rc,
+				rs, median(v[k, 18]), dc - rs - rc
 		}
 	}' "$tmp/ceilings" "$tmp/pair.rows"
