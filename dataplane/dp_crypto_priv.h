@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * dp_crypto_priv.h: what dp_crypto.c, dp_crypto_mb.c and dp_crypto_dev.c
- * share.  Not for the rest of the dataplane (use dp_crypto.h).
+ * share.  Not for the rest of the dataplane (use dp_crypto.h), except that
+ * the burst driver (dp_proc.c) reads dp_crypto_sess.info inline.
  */
 #ifndef DP_CRYPTO_PRIV_H
 #define DP_CRYPTO_PRIV_H

@@ -69,7 +69,9 @@ static inline struct dp_crypto_sess *dp_proc_sess(const struct dp_sa *sa)
 	return (struct dp_crypto_sess *)sa->crypto;
 }
 
-/* ESP outbound (dp_esp_out.c). */
+/* ESP outbound (dp_esp_out.c).  The driver calls finish only for a packet
+ * whose prepare set pk->gmac_esn, esn_hi or natt: without them there is
+ * nothing to finish. */
 enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte_mbuf *m,
 	struct dp_crypto_op *op);
 enum dp_drop dp_esp_out_finish(struct dp_proc *p, struct dp_pkt *pk, struct rte_mbuf *m,

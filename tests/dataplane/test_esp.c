@@ -541,6 +541,11 @@ static void test_drop_content(void **state)
 	dp_put16(pt + 2, 31);
 	pt[31] = 4;
 	expect_drop(open1(seal_raw(&x, pt, 32, 7), NULL), DP_DROP_TRUNCATED);
+	/* inner length below the IPv4 header (0x45: the inline check) */
+	memcpy(pt, inner, 30);
+	dp_put16(pt + 2, 19);
+	pt[31] = 4;
+	expect_drop(open1(seal_raw(&x, pt, 32, 9), NULL), DP_DROP_BAD_LENGTH);
 	/* ciphertext not a multiple of 4 */
 	{
 		struct rte_mbuf *m = seal_raw(&x, pt, 32, 8);
@@ -641,6 +646,23 @@ static void test_drop_outbound(void **state)
 	dp_proc_outbound(env.a.proc, &m, &x.out, 1, &r);
 	expect_drop(r, DP_DROP_TRUNCATED);
 	rte_pktmbuf_free(m);
+	/* tunnel mode's inline check of a 0x45 inner header: total length
+	 * below the header, and beyond the buffer */
+	{
+		uint8_t b2[256];
+
+		memcpy(b2, buf, l);
+		dp_put16(b2 + 2, 19);
+		m = pt_mbuf(&env, b2, l);
+		dp_proc_outbound(env.a.proc, &m, &x.out, 1, &r);
+		expect_drop(r, DP_DROP_BAD_LENGTH);
+		rte_pktmbuf_free(m);
+		dp_put16(b2 + 2, (uint16_t)(l + 1));
+		m = pt_mbuf(&env, b2, l);
+		dp_proc_outbound(env.a.proc, &m, &x.out, 1, &r);
+		expect_drop(r, DP_DROP_TRUNCATED);
+		rte_pktmbuf_free(m);
+	}
 	/* LARVAL carries nothing */
 	assert_int_equal(dp_sa_set_state(env.a.ctx, x.out, SADB_SASTATE_LARVAL), 0);
 	m = pt_mbuf(&env, buf, l);
