@@ -16,7 +16,7 @@ else
 Q :=
 endif
 
-.PHONY: all build demo test fuzz check-layering clean bench-dataplane bench
+.PHONY: all build demo test fuzz check-layering clean bench-dataplane bench bench-secgw-smoke
 
 all: build
 
@@ -48,7 +48,10 @@ bench-dataplane:
 	$(Q)meson compile -C $(BENCHBUILD) dpsec-dp-bench
 	$(Q)bench/dp_bench.sh $(BENCHBUILD)
 
-# Whole gateway: dpsecd on one worker, pcap source, null sink (docs/PERFORMANCE.md).
+# Whole gateway: dpsecd on one worker, pcap source, null sink (docs/PERFORMANCE.md), against
+# DPDK's ipsec-secgw on the same harness (built once into build-secgw from dpdk-doc by
+# bench/secgw.sh; GWBENCH_ARGS="--secgw off" leaves it out; docs/BENCHMARKING.md).
+# bench-secgw-smoke: only check that the secgw reference builds, runs and forwards ESP.
 GWBENCHBUILD ?= build-gbench
 GWBENCH_ARGS ?=
 bench:
@@ -57,6 +60,10 @@ bench:
 		--buildtype=release -Db_ndebug=true -Dtests=false >/dev/null
 	$(Q)meson compile -C $(GWBENCHBUILD) dpsecd dpsec-pfkey-rate
 	$(Q)/usr/bin/python3 bench/gw_bench.py --dpsecd $(GWBENCHBUILD)/control/dpsecd $(GWBENCH_ARGS)
+
+bench-secgw-smoke:
+	$(Q).ci/install-deps bench
+	$(Q)/usr/bin/python3 bench/gw_bench.py --secgw-smoke
 
 check-layering:
 	$(Q).ci/check-layering

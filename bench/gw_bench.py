@@ -22,8 +22,14 @@ References measured in the same run:
            1/(1/cipher + 1/auth) of two runs, as there
   harness  the same dpsecd setup with a bypass policy (cleartext of size F, same ports)
   serial   1/(1/crypto + 1/harness): what one core doing both, one after the other, reaches
+  secgw    DPDK 22.11's ipsec-secgw example (bench/secgw.sh builds it from dpdk-doc, one
+           patch) on the same pcap, ports, lcore and windows, in each of its ESP modes
+           (legacy, librte_ipsec, librte_ipsec + cpu-crypto): the fastest mode's median is
+           the reference of issue 6's target, dpsecd >= 1.3 x secgw
 
-Each point is REPS consecutive windows in one dpsecd run: min/median/max over them.
+Each point is REPS consecutive windows in one dpsecd run: min/median/max over them. With
+secgw, ROUNDS runs alternate per point (dpsecd, secgw modes, dpsecd, ...) against this
+machine's drift, and the medians pool every window of every round.
 
 Two more modes (docs/BENCHMARKING.md, "Scale" and "Control-plane rate"):
   --sas N1,N2,..  scale: GCM out/in at 64 and 1420 B over N tunnels each (bench/gw_sas.py:
@@ -37,6 +43,8 @@ Two more modes (docs/BENCHMARKING.md, "Scale" and "Control-plane rate"):
 Usage: gw_bench.py [--dpsecd PATH] [--reps N] [--window S] [--warmup S] [--workers N]
                    [--algs gcm,cbc] [--dirs out,in] [--frames 64,512,1420,imix]
                    [--csv FILE] [--png FILE] [--quick]
+                   [--secgw {auto,off,PATH}] [--secgw-modes legacy,lib,cpu] [--rounds N]
+                   [--secgw-smoke]
                    [--sas N1,N2,.. [--scale-pkts P]]
                    [--cp-rate N [--cp-policies M] [--cp-window W] [--pfkey-rate PATH]]
 """
@@ -338,22 +346,29 @@ def worker_counts(tel):
 		sum(x["drops_total"] for x in w.values()), w)
 
 
-def run_point(args, work, alg, outbound, frame, sas=None):
+def measure(args, opackets):
+	"""The warm-up, then args.reps windows of args.window s: Mpps of opackets() in each."""
+	time.sleep(args.warmup)
+	rates = []
+	last = (time.monotonic(), opackets())
+	for _ in range(args.reps):
+		time.sleep(args.window)
+		now = (time.monotonic(), opackets())
+		rates.append((now[1] - last[1]) / (now[0] - last[0]) / 1e6)
+		last = now
+	return rates
+
+
+def run_point(args, work, alg, outbound, frame, sas=None, written=None):
 	"""Runs dpsecd on one scenario; returns a list of Mpps, one per window (and, with
-	sas, the load time as args.last_load_s)."""
-	nsas, npols = write_setup(args, work, alg, outbound, frame, sas)
+	sas, the load time as args.last_load_s). written: write_setup()'s result when the
+	setup is already there."""
+	nsas, npols = written or write_setup(args, work, alg, outbound, frame, sas)
 	sink_port = "1" if outbound else "0"
 	with Gateway(args, work, nsas, npols) as gw:
 		tel = gw.tel
 		args.last_load_s = gw.load_s
-		time.sleep(args.warmup)
-		rates = []
-		last = (time.monotonic(), tel.ask("/dpsec/ports")[sink_port]["opackets"])
-		for _ in range(args.reps):
-			time.sleep(args.window)
-			now = (time.monotonic(), tel.ask("/dpsec/ports")[sink_port]["opackets"])
-			rates.append((now[1] - last[1]) / (now[0] - last[0]) / 1e6)
-			last = now
+		rates = measure(args, lambda: tel.ask("/dpsec/ports")[sink_port]["opackets"])
 		rx, drops, w = worker_counts(tel)
 		tag = f"{alg} {'out' if outbound else 'in'} {frame}" + (f" {sas} SAs" if sas else "")
 		if max(rates) == 0:
@@ -373,6 +388,239 @@ def run_point(args, work, alg, outbound, frame, sas=None):
 				args.notes.append(f"{tag}: SA {spi:#x} (tunnel {t}) carried nothing: "
 						  f"{json.dumps(st)[:300]}")
 		return rates
+
+
+# DPDK's ipsec-secgw example as the reference (issue 6: dpsecd >= 1.3 x secgw on the same
+# harness), built by bench/secgw.sh. Its three ways of doing ESP; the reference of a point
+# is the fastest (the issue compares against the best secgw can do):
+SECGW_MODES = {
+	# name: (secgw options, SA line suffix)
+	"legacy": ([], ""),  # its own ESP code, crypto ops through the aesni_mb queue pair
+	"lib": (["-l"], ""),  # librte_ipsec, crypto ops through the aesni_mb queue pair
+	"cpu": (["-l"], " type cpu-crypto"),  # librte_ipsec, synchronous aesni_mb CPU crypto
+}
+# A bypass point runs legacy only: secgw sends bypass traffic down the same SP lookup and
+# route code in every mode (process_pkts_outbound/inbound differ only for protected
+# packets), and librte_ipsec (-l) refuses to start on SAs that no SP rule uses.
+SECGW_BYPASS_MODES = ("legacy",)
+SECGW_TARGET = 1.3
+
+
+def colon_hex(b):
+	return ":".join(f"{x:02x}" for x in b)
+
+
+SECGW_KEYS = {
+	"gcm": f"aead_algo aes-128-gcm aead_key {colon_hex(ENC_KEY + SALT)}",
+	"cbc": f"cipher_algo aes-128-cbc cipher_key {colon_hex(ENC_KEY)} "
+	       f"auth_algo sha256-hmac auth_key {colon_hex(AUTH_KEY)}",
+}
+
+
+def secgw_conf(alg, mode):
+	"""ipsec-secgw's config for gw.yaml's setup: the same SPIs, keys, tunnel, routes and
+	next-hop MACs. Replay window: secgw's default 0 (off), as dpsecd's "replay 0" (the
+	replayed pcap repeats its sequence numbers). A bypass setup keeps the SA lines: secgw
+	refuses an unprotected port (-u) without an inbound SA."""
+	sel = "sport 0:65535 dport 0:65535"
+	if alg == "bypass":
+		out, inb = "bypass", "bypass"
+	else:
+		out, inb = "protect 4096", "protect 8192"
+	keys = SECGW_KEYS["gcm" if alg == "bypass" else alg] + SECGW_MODES[mode][1]
+	return (f"sp ipv4 out esp {out} pri 1 dst 198.51.100.0/24 {sel}\n"
+		f"sp ipv4 in esp {inb} pri 1 dst 192.0.2.0/24 {sel}\n"
+		f"sa out 4096 {keys} mode ipv4-tunnel src {GW_OUT} dst {PEER}\n"
+		f"sa in 8192 {keys} mode ipv4-tunnel src {PEER} dst {GW_OUT}\n"
+		f"rt ipv4 dst {PEER}/32 port 1\n"
+		"rt ipv4 dst 198.51.100.0/24 port 1\n"
+		"rt ipv4 dst 192.0.2.0/24 port 0\n"
+		f"neigh port 0 {HOST_MAC}\n"
+		f"neigh port 1 {PEER_MAC}\n")
+
+
+class SecGW:
+	"""ipsec-secgw on write_setup()'s pcap, the same ports as dpsecd (pcap source, null
+	sink, infinite_rx, no-rx) and the same CPU: one lcore, 1, which is dpsecd's worker
+	lcore (secgw forwards on its main lcore; one lcore also because net_pcap has one TX
+	queue and secgw wants one per lcore). Ready when the sink has sent a packet.
+	sink_pcap (--secgw-smoke): the pcap is sent once, into a net_pcap sink writing there."""
+
+	def __init__(self, args, work, alg, outbound, mode, sink_pcap=None):
+		self.args, self.work, self.outbound, self.mode = args, work, outbound, mode
+		self.alg, self.sink_pcap = alg, sink_pcap
+		self.prefix = f"dpsec-gwbench-sg-{os.getpid()}"
+		self.sink = "1" if outbound else "0"
+		self.tel = None
+
+	def command(self):
+		pcap = os.path.join(self.work, "in.pcap")
+		src = f"rx_pcap={pcap}" + ("" if self.sink_pcap else ",infinite_rx=1")
+		sink = f"tx_pcap={self.sink_pcap}" if self.sink_pcap else "no-rx=1"
+		sink = ("net_pcap" if self.sink_pcap else "net_null") + "{}," + sink
+		p0, p1 = (f"net_pcap0,{src}", sink.format(1)) if self.outbound else \
+			(sink.format(0), f"net_pcap1,{src}")
+		return [self.args.secgw_bin, "-l", "1", "-n", "1", "--no-huge", "-m", "1024",
+			"--no-pci", "--file-prefix", self.prefix, "--vdev", p0, "--vdev", p1,
+			"--vdev", "crypto_aesni_mb0", "--", "-p", "0x3", "-u", "0x2",
+			"--config", "(0,0,1),(1,0,1)", "-f", "secgw.cfg"] + SECGW_MODES[self.mode][0]
+
+	def opackets(self):
+		return self.tel.ask(f"/ethdev/stats,{self.sink}")["opackets"]
+
+	def __enter__(self):
+		with open(os.path.join(self.work, "secgw.cfg"), "w") as f:
+			f.write(secgw_conf(self.alg, self.mode))
+		self.rundir = f"/var/run/dpdk/{self.prefix}"
+		self.log = open(os.path.join(self.work, "secgw.log"), "w")
+		cmd = self.command()
+		self.args.secgw_cmds.setdefault(self.mode, " ".join(cmd).replace(self.work, "<work>")
+						.replace(self.prefix, "<unique>") +
+						(f" (SA lines +{SECGW_MODES[self.mode][1]})"
+						 if SECGW_MODES[self.mode][1] else ""))
+		self.proc = subprocess.Popen(cmd, cwd=self.work, stdout=self.log,
+					     stderr=subprocess.STDOUT)
+		deadline = time.monotonic() + 60
+		try:
+			while True:
+				if self.proc.poll() is not None or time.monotonic() > deadline:
+					raise RuntimeError(f"ipsec-secgw ({self.mode}) did not forward:\n" +
+							   open(self.log.name).read()[-4000:])
+				try:
+					if self.tel is None:
+						self.tel = Telemetry(os.path.join(self.rundir,
+										  "dpdk_telemetry.v2"))
+					if self.opackets() > 0:
+						break
+				except (OSError, ValueError, KeyError, TypeError):
+					if self.tel:
+						self.tel.close()
+					self.tel = None
+				time.sleep(0.2)
+		except BaseException:
+			self.__exit__(None, None, None)
+			raise
+		return self
+
+	def __exit__(self, *exc):
+		if self.tel:
+			self.tel.close()
+		self.proc.send_signal(signal.SIGINT)
+		try:
+			self.proc.wait(30)
+		except subprocess.TimeoutExpired:
+			self.proc.kill()
+			self.proc.wait()
+		self.log.close()
+		shutil.rmtree(self.rundir, ignore_errors=True)
+		return False
+
+
+def run_secgw(args, work, alg, outbound, frame, mode):
+	"""ipsec-secgw in mode on the setup write_setup() left in work: Mpps per window, the
+	same warm-up and windows as run_point()."""
+	with SecGW(args, work, alg, outbound, mode) as sg:
+		rates = measure(args, sg.opackets)
+		src = sg.tel.ask(f"/ethdev/stats,{'0' if sg.sink == '1' else '1'}")
+		st = sg.tel.ask(f"/ethdev/stats,{sg.sink}")
+	tag = f"secgw {mode} {alg} {'out' if outbound else 'in'} {frame}"
+	if max(rates) == 0:
+		raise RuntimeError(f"{tag}: nothing forwarded")
+	# The two reads are a telemetry round trip apart (thousands of packets on a loaded
+	# machine), so only a loss beyond 1 % says secgw drops (a wrong setup drops all).
+	if src["ipackets"] - st["opackets"] > src["ipackets"] // 100:
+		args.notes.append(f"{tag}: received {src['ipackets']}, sent {st['opackets']}")
+	return rates
+
+
+def resolve_secgw(args):
+	"""--secgw: the binary to run, or None with the reason printed. auto builds it
+	(bench/secgw.sh, cached) when dpdk-doc's source is there."""
+	if args.secgw == "off":
+		return None
+	if args.secgw != "auto":
+		if not os.access(args.secgw, os.X_OK):
+			sys.exit(f"--secgw {args.secgw}: not an executable")
+		return os.path.abspath(args.secgw)
+	here = os.path.dirname(os.path.abspath(__file__))
+	sys.stderr.write("secgw: bench/secgw.sh (builds DPDK's ipsec-secgw once, ~15 s)\n")
+	r = subprocess.run([os.path.join(here, "secgw.sh"), args.secgw_cache],
+			   capture_output=True, text=True)
+	if r.returncode == 0:
+		return r.stdout.strip().splitlines()[-1]
+	why = r.stderr.strip().splitlines()[-1] if r.stderr.strip() else f"exit {r.returncode}"
+	print(f"# secgw reference skipped: {why}")
+	return None
+
+
+def secgw_check(args, work, mode, outbound):
+	"""secgw in mode sends write_pcap()'s GCM 64 B file once into a pcap sink: every packet
+	must come out, outbound as ESP of SPI 0x1000 that decrypts to the packet sent, inbound
+	as the cleartext packet inside the ESP. Returns what is wrong, or None."""
+	from scapy.all import rdpcap
+	out = os.path.join(work, "sink.pcap")
+	with SecGW(args, work, "gcm", outbound, mode, sink_pcap=out) as sg:
+		deadline = time.monotonic() + 10
+		while sg.opackets() < PKTS and time.monotonic() < deadline:
+			time.sleep(0.1)
+	got = rdpcap(out)
+	if len(got) != PKTS:
+		return f"{len(got)} packets at the sink, not {PKTS}"
+	sa = SecurityAssociation(ESP, spi=0x1000, tunnel_header=IP(src=GW_OUT, dst=PEER),
+				 **ALGS["gcm"][2])
+	for i, pkt in enumerate(got):
+		sent = cleartext(64, i, outbound)
+		if outbound:
+			if ESP not in pkt or pkt[ESP].spi != 0x1000 or pkt[IP].dst != PEER:
+				return f"packet {i} is not ESP SPI 0x1000 to {PEER}: {pkt.summary()}"
+			try:
+				inner = sa.decrypt(pkt[IP])
+			except Exception as e:  # scapy raises its own types on a bad ICV or padding
+				return f"packet {i} does not decrypt: {e!r}"
+		else:
+			inner = pkt[IP]
+		if inner.src != sent.src or inner.dst != sent.dst or \
+		   bytes(inner[UDP]) != bytes(sent[UDP]):
+			return f"packet {i}: {inner.summary()} is not {sent.summary()}"
+		if pkt[Ether].dst != (PEER_MAC if outbound else HOST_MAC):
+			return f"packet {i}: Ethernet destination {pkt[Ether].dst}"
+	return None
+
+
+def secgw_smoke(args):
+	"""--secgw-smoke: each --secgw-modes mode forwards GCM at 64 B correctly, out and in
+	(secgw_check()), and forwards GCM out at 64 B for one 1 s window of the benchmark's
+	harness. Exit 77 (skip) without the source; 1 on any failure."""
+	args.reps, args.window, args.warmup = 1, 1.0, 0.2
+	args.secgw_bin = resolve_secgw(args)
+	if args.secgw_bin is None:
+		return 77
+	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
+	bad = 0
+	try:
+		for m in args.secgw_modes:
+			for outbound in (True, False):
+				write_setup(args, work, "gcm", outbound, "64")
+				try:
+					err = secgw_check(args, work, m, outbound)
+				except RuntimeError as e:
+					err = str(e)
+				bad += err is not None
+				print(f"{'FAIL' if err else 'ok'}: secgw {m} gcm "
+				      f"{'out' if outbound else 'in'} 64 B, {PKTS} packets through a pcap "
+				      f"sink: {err or 'every packet as it must be'}")
+			write_setup(args, work, "gcm", True, "64")
+			r = run_secgw(args, work, "gcm", True, "64", m)
+			bad += not r[0] > 0
+			print(f"{'ok' if r[0] > 0 else 'FAIL'}: secgw {m} gcm out 64 B into the null "
+			      f"sink: {r[0]:.2f} Mpps in a 1 s window")
+	finally:
+		shutil.rmtree(work, ignore_errors=True)
+	for n in args.notes:
+		print(f"# NOTE: {n}")
+	for m, c in args.secgw_cmds.items():
+		print(f"# {m}: {c}")
+	return 1 if bad or args.notes else 0
 
 
 def crypto_perf(args, work, tag, sizes, mix, extra):
@@ -622,7 +870,25 @@ def main():
 	ap.add_argument("--pfkey-rate", default=None,
 			help="dpsec-pfkey-rate (default: beside dpsecd, ../bench/)")
 	ap.add_argument("--quick", action="store_true", help="1 window of 1 s, 0.5 s warm-up")
+	ap.add_argument("--secgw", default="auto", metavar="{auto,off,PATH}",
+			help="DPDK's ipsec-secgw as the reference: auto builds it (bench/secgw.sh) "
+			"when dpdk-doc is installed, else says why not; off; or its binary")
+	ap.add_argument("--secgw-cache", default=os.path.join(here, "..", "build-secgw"),
+			help="where --secgw auto builds it (default build-secgw/)")
+	ap.add_argument("--secgw-modes", default=",".join(SECGW_MODES),
+			help="secgw variants run per point, the fastest is the reference "
+			f"(default {','.join(SECGW_MODES)})")
+	ap.add_argument("--rounds", type=int, default=None,
+			help="per point, dpsecd then secgw this many times, alternated; medians "
+			"over every window of every round (default 2 with secgw, 1 without)")
+	ap.add_argument("--secgw-smoke", action="store_true",
+			help="only check that the secgw reference runs (1 s per mode, GCM 64 B)")
 	args = ap.parse_args()
+	args.secgw_modes = args.secgw_modes.split(",")
+	for m in args.secgw_modes:
+		if m not in SECGW_MODES:
+			ap.error(f"--secgw-modes: {m}: not one of {','.join(SECGW_MODES)}")
+	args.secgw_cmds = {}
 	if args.quick:
 		args.reps, args.window, args.warmup, args.cp_ops = 1, 1.0, 0.5, 500000
 	args.dpsecd = os.path.abspath(args.dpsecd)
@@ -633,6 +899,8 @@ def main():
 		args.cp_policies = min(args.cp_rate // 2, 1000)
 	args.cp_cmds = {}
 	args.notes = []
+	if args.secgw_smoke:
+		return secgw_smoke(args)
 	args.frames_set = args.frames is not None
 	if args.frames is None:
 		args.frames = "64,512,1420,imix"
@@ -652,10 +920,27 @@ def main():
 		return cprate_main(args)
 	args.csv = args.csv or "docs/gw_bench.csv"
 	args.png = args.png or "docs/gw_bench.png"
+	args.secgw_bin = None
+	if args.workers != 1 and args.secgw != "off":
+		print("# secgw reference skipped: it runs on one lcore (net_pcap has one TX queue), "
+		      "compared only with --workers 1")
+	else:
+		args.secgw_bin = resolve_secgw(args)
+	sg_on = args.secgw_bin is not None
+	rounds = args.rounds or (2 if sg_on else 1)
+	if sg_on:
+		print(f"# secgw: {args.secgw_bin}, modes {','.join(args.secgw_modes)}; per point "
+		      f"{rounds} rounds of dpsecd then each secgw mode, medians over all windows")
+	sys.stdout.flush()
 
-	points = [(a, d, f) for a in algs for d in dirs for f in frames]
+	# bypass is the harness: measured for every dir and frame, never a crypto point.
+	points = [(a, d, f) for a in algs if a != "bypass" for d in dirs for f in frames]
 	harness_pts = [(d, f) for d in dirs for f in frames]
-	total = len(points) * 2 + len(harness_pts)
+	bp_modes = [m for m in args.secgw_modes if m in SECGW_BYPASS_MODES] or \
+		[args.secgw_modes[0]]
+	runs_per = 1 + (len(args.secgw_modes) if sg_on else 0)
+	total = len(points) * (1 + rounds * runs_per) + \
+		len(harness_pts) * rounds * (1 + (len(bp_modes) if sg_on else 0))
 	done = 0
 	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
 
@@ -664,24 +949,52 @@ def main():
 		sys.stderr.flush()
 
 	harness, crypto, gw = {}, {}, {}
+	sg = {}  # (alg, dir, frame) -> {mode: [Mpps per window over the rounds]}
+
+	def interleaved(a, d, f, modes):
+		"""rounds x (dpsecd, then secgw in each mode) on one written setup."""
+		nonlocal done
+		written = write_setup(args, work, a, d == "out", f)
+		mine, theirs = [], {m: [] for m in modes} if sg_on else {}
+		for r in range(rounds):
+			progress(f"dpsecd {a} {d} {f} (round {r + 1})")
+			mine += run_point(args, work, a, d == "out", f, written=written)
+			done += 1
+			for m in theirs:
+				progress(f"secgw {m} {a} {d} {f} (round {r + 1})")
+				theirs[m] += run_secgw(args, work, a, d == "out", f, m)
+				done += 1
+		sg[a, d, f] = theirs
+		return mine
+
 	try:
 		for d, f in harness_pts:
-			progress(f"harness (bypass) {d} {f}")
-			harness[d, f] = run_point(args, work, "bypass", d == "out", f)
-			done += 1
+			harness[d, f] = interleaved("bypass", d, f, bp_modes)
 		for a, d, f in points:
 			progress(f"crypto-perf {a} {d} {f}")
 			crypto[a, d, f] = crypto_ceiling(args, work, a, d == "out", f)
 			done += 1
-			progress(f"dpsecd {a} {d} {f}")
-			gw[a, d, f] = run_point(args, work, a, d == "out", f)
-			done += 1
+			gw[a, d, f] = interleaved(a, d, f, args.secgw_modes)
 	finally:
 		sys.stderr.write("\n")
 		shutil.rmtree(work, ignore_errors=True)
 
+	nan = float("nan")
+
+	def secgw_cols(key, med):
+		"""secgw_Mpps (the fastest mode's median), its mode, vs_secgw, one column per
+		mode."""
+		meds = {m: statistics.median(v) for m, v in sg.get(key, {}).items()}
+		per = tuple(meds.get(m, nan) for m in SECGW_MODES)
+		if not meds:
+			return (nan, "-", nan) + per
+		best = max(meds, key=meds.get)
+		return (meds[best], best, med / meds[best]) + per
+
 	hdr = ("alg", "dir", "frame", "Mpps_min", "Mpps_med", "Mpps_max", "Gbps_med",
-	       "crypto_Mops", "harness_Mpps", "serial_Mpps", "vs_crypto", "vs_harness", "vs_serial")
+	       "crypto_Mops", "harness_Mpps", "serial_Mpps", "vs_crypto", "vs_harness", "vs_serial",
+	       "secgw_Mpps", "secgw_mode", "vs_secgw") + \
+		tuple(f"secgw_{m}_Mpps" for m in SECGW_MODES)
 	rows = []
 	for a, d, f in points:
 		lo, med, hi = summary(gw[a, d, f])
@@ -689,21 +1002,33 @@ def main():
 		h = statistics.median(harness[d, f])
 		s = 1 / (1 / c + 1 / h)
 		rows.append((ALG_NAME[a], d, f, lo, med, hi, med * mean_frame(f) * 8 / 1e3,
-			     c, h, s, med / c, med / h, med / s))
+			     c, h, s, med / c, med / h, med / s) + secgw_cols((a, d, f), med))
 	for d, f in harness_pts:
 		lo, med, hi = summary(harness[d, f])
 		rows.append(("bypass", d, f, lo, med, hi, med * mean_frame(f) * 8 / 1e3,
-			     float("nan"), med, float("nan"), float("nan"), 1.0, float("nan")))
+			     nan, med, nan, nan, 1.0, nan) + secgw_cols(("bypass", d, f), med))
 
 	print()
 	print(f"{'algorithm':<24} {'dir':<3} {'frame':>5} {'Mpps min/med/max':>20} {'Gb/s':>6} "
-	      f"{'crypto':>7} {'harness':>7} {'serial':>7} {'/crypto':>7} {'/harn':>6} {'/serial':>7}")
+	      f"{'crypto':>7} {'harness':>7} {'serial':>7} {'/crypto':>7} {'/harn':>6} {'/serial':>7}"
+	      + (f" {'secgw':>6} {'mode':<6} {'/secgw':>6}" if sg_on else ""))
 	for r in rows:
 		print(f"{r[0]:<24} {r[1]:<3} {r[2]:>5} {r[3]:6.2f}/{r[4]:6.2f}/{r[5]:6.2f} "
 		      f"{r[6]:6.2f} {r[7]:7.2f} {r[8]:7.2f} {r[9]:7.2f} {r[10]:7.2f} {r[11]:6.2f} "
-		      f"{r[12]:7.2f}")
+		      f"{r[12]:7.2f}" + (f" {r[13]:6.2f} {r[14]:<6} {r[15]:6.2f}" if sg_on else ""))
 	print("# Mpps: forwarded (sink opackets, /dpsec/ports); Gb/s: Mpps x cleartext frame x 8;")
 	print("# crypto: crypto-perf Mops; harness: bypass Mpps (median); serial: 1/(1/crypto + 1/harness)")
+	if sg_on:
+		print(f"# secgw: DPDK {args.secgw_bin.split('/')[-1]} on the same pcap, ports, lcore "
+		      f"and windows, median Mpps of its fastest mode; /secgw: dpsecd median over it "
+		      f"(issue 6 target: >= {SECGW_TARGET})")
+		print(f"# secgw median Mpps per mode ({' / '.join(SECGW_MODES)}):")
+		for r in rows:
+			print(f"#   {r[0]:<24} {r[1]:<3} {r[2]:>5} " +
+			      " / ".join(f"{x:6.2f}" for x in r[16:]))
+		print("# secgw command lines (its config: docs/BENCHMARKING.md):")
+		for m, c in args.secgw_cmds.items():
+			print(f"#   {m}: {c}")
 	print("# crypto-perf command lines:")
 	for tag, cmd in sorted(args.cp_cmds.items()):
 		print(f"#   {tag}: {cmd}")
@@ -716,35 +1041,41 @@ def main():
 		for r in rows:
 			f.write(",".join(x if isinstance(x, str) else f"{x:.4f}" for x in r) + "\n")
 	print(f"# CSV: {args.csv}")
-	plot(args, rows)
+	plot(args, rows, sg_on)
 
 
-def plot(args, rows):
+def plot(args, rows, sg_on):
 	if not shutil.which("gnuplot"):
 		print("# no gnuplot: no PNG (apt-get install gnuplot-nox)")
 		return
 	data = args.csv + ".dat"
+
+	def val(x):
+		return "?" if x != x else f"{x:.4f}"  # NaN: gnuplot's missing value
 	with open(data, "w") as f:
 		for r in rows:
-			if r[0] != "bypass":
-				f.write(f'"{r[0].split("-")[2][:3]} {r[1]} {r[2]}" {r[4]:.4f} {r[7]:.4f} '
-					f"{r[8]:.4f} {r[9]:.4f}\n")
+			name = "bypass" if r[0] == "bypass" else r[0].split("-")[2][:3]
+			harn = float("nan") if r[0] == "bypass" else r[8]  # bypass: dpsecd itself
+			f.write(f'"{name} {r[1]} {r[2]}" {r[4]:.4f} {val(r[7])} {val(harn)} '
+				f"{val(r[9])} {val(r[13])}\n")
+	secgw = ", '' using 6 title 'ipsec-secgw (fastest mode)'" if sg_on else ""
 	script = f"""
 set terminal png size 1200,500
 set output '{args.png}'
+set datafile missing '?'
 set style data histograms
 set style histogram clustered
 set style fill solid 0.8
 set ylabel 'Mpps (Mops)'
+set yrange [0:*]
 set xtics rotate by -45
 set key top right
-plot '{data}' using 2:xtic(1) title 'dpsecd', '' using 5 title 'serial bound', \\
-     '' using 4 title 'harness (bypass)', '' using 3 title 'crypto-perf'
+plot '{data}' using 2:xtic(1) title 'dpsecd'{secgw}, '' using 5 title 'serial bound', \\
+     '' using 4 title 'harness (dpsecd bypass)', '' using 3 title 'crypto-perf'
 """
 	r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
 	os.unlink(data)
 	print(f"# PNG: {args.png}" if r.returncode == 0 else f"# gnuplot failed: {r.stderr}")
-
 
 if __name__ == "__main__":
 	sys.exit(main())
