@@ -370,6 +370,18 @@ static void test_drop_inbound(void **state)
 	dp_put16(d + 2, (uint16_t)(dp_get16(d + 2) + 1));
 	v4_fix(m);
 	expect_drop(open1(m, NULL), DP_DROP_TRUNCATED);
+	/* IP total length below the header */
+	m = seal(&x, 10, 0);
+	d = rte_pktmbuf_mtod(m, uint8_t *);
+	dp_put16(d + 2, 19);
+	v4_fix(m);
+	expect_drop(open1(m, NULL), DP_DROP_BAD_LENGTH);
+	/* a fragment (MF set): reassembly comes first */
+	m = seal(&x, 10, 0);
+	d = rte_pktmbuf_mtod(m, uint8_t *);
+	d[6] |= 0x20;
+	v4_fix(m);
+	expect_drop(open1(m, NULL), DP_DROP_UNSUPPORTED);
 
 	/* authentication: one ciphertext bit */
 	m = seal(&x, 10, 0);
