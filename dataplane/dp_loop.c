@@ -46,12 +46,14 @@
 #include "dp_sadb.h"
 #include "dp_worker.h"
 
-#define BURST 32u
+#define BURST 64u /* rx burst (secgw: 32): per-burst costs over more packets */
 #define OUT_MAX 512u        /* frames queued for ports within one burst */
 #define TAP_MAX 64u
 #define FRAG_MAX 8u
 #define NO_PORT DP_ROUTE_NO_PORT
 #define UDP_NATT_PORT 4500u
+/* Packets ahead whose data port_in() prefetches. */
+#define PREFETCH_AHEAD 4u
 
 struct loop {
 	struct dp_gw *gw;
@@ -219,18 +221,26 @@ static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 	return 0;
 }
 
+/* The TTL / hop limit ran out: ICMP time exceeded goes back (rate-
+ * limited) and m is dropped.  Out of line: rare. */
+static __rte_noinline void ttl_expired(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
+	struct rte_mbuf **icmp)
+{
+	*icmp = dp_icmp_time_exceeded(l->gw->net, l->id, l->gw->mp, m, in_port);
+	drop(l, m, DP_DROP_TTL_EXCEEDED);
+}
+
 /* Forwarding decrements the TTL / hop limit; false when it ran out (the
- * packet is consumed: ICMP time exceeded goes back, rate-limited). */
-static bool ttl_dec(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
+ * packet is consumed: ttl_expired). */
+static inline bool ttl_dec(struct loop *l, struct rte_mbuf *m, uint16_t in_port,
 	struct rte_mbuf **icmp)
 {
 	/* The IPv4 checksum is fixed incrementally (RFC 1624): over a valid
 	 * header the same bytes as recomputing it, without summing the
 	 * header again right after the TTL store. */
-	if (dp_ip_ttl_dec(rte_pktmbuf_mtod(m, uint8_t *)))
+	if (likely(dp_ip_ttl_dec(rte_pktmbuf_mtod(m, uint8_t *))))
 		return true;
-	*icmp = dp_icmp_time_exceeded(l->gw->net, l->id, l->gw->mp, m, in_port);
-	drop(l, m, DP_DROP_TTL_EXCEEDED);
+	ttl_expired(l, m, in_port, icmp);
 	return false;
 }
 
@@ -682,35 +692,39 @@ static bool fits_after_encap(struct loop *l, struct rte_mbuf *m, dp_sa_handle_t 
 	return false;
 }
 
-/* IP packets from a protected port (data at the IP header). */
-static void protected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+/* A packet from a protected port (data at the IP header), as port_in()
+ * classifies it: its selectors into *f, then the TTL decrement.  false:
+ * consumed (dropped; an ICMP time exceeded appended to errs). */
+static inline bool outbound_prep(struct loop *l, struct rte_mbuf *m, uint16_t port,
+	struct dp_flow *f, struct rte_mbuf **errs, uint16_t *ne)
 {
-	struct rte_mbuf *live[BURST], *fwd[BURST], *prot[BURST], *second[BURST], *errs[BURST];
+	struct rte_mbuf *e = NULL;
+
+	if (!flow_of4(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), f) &&
+	    flow_of(m, f) != 0) {
+		drop(l, m, DP_DROP_TRUNCATED);
+		return false;
+	}
+	if (!ttl_dec(l, m, port, &e)) {
+		if (e != NULL)
+			errs[(*ne)++] = e;
+		return false;
+	}
+	return true;
+}
+
+/* IP packets from a protected port that outbound_prep() passed, with
+ * their selectors. */
+static void protected_in(struct loop *l, struct rte_mbuf **live, struct dp_flow *flows,
+	uint16_t nl, uint16_t port)
+{
+	struct rte_mbuf *fwd[BURST], *prot[BURST], *second[BURST], *errs[BURST];
 	dp_sa_handle_t sa[BURST], sa2[BURST], sa2_of[BURST];
-	struct dp_flow flows[BURST];
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
 	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID };
-	uint16_t nl = 0, nf = 0, npr = 0, ns = 0, ne = 0;
+	uint16_t nf = 0, npr = 0, ns = 0, ne = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *e = NULL;
-
-		if (!flow_of4(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-			rte_pktmbuf_data_len(pkts[i]), &flows[nl]) &&
-		    flow_of(pkts[i], &flows[nl]) != 0) {
-			drop(l, pkts[i], DP_DROP_TRUNCATED);
-			continue;
-		}
-		if (!ttl_dec(l, pkts[i], port, &e)) {
-			if (e != NULL)
-				errs[ne++] = e;
-			continue;
-		}
-		live[nl++] = pkts[i];
-	}
-	route_send(l, errs, ne, NO_PORT);
-	ne = 0;
 	if (nl == 0)
 		return;
 	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_OUT, flows, nl, sres);
@@ -774,14 +788,14 @@ static bool mac_eq(const uint8_t *a, const uint8_t *b)
 	return ((a4 ^ b4) | (uint32_t)(a2 ^ b2)) == 0;
 }
 
-#define PREFETCH_AHEAD 4u
-
 /* A burst of frames from port's rx queue. */
 static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
 {
 	const struct dp_gw_port *gp = &l->gw->ports[port];
-	struct rte_mbuf *ip[BURST];
-	uint16_t nip = 0;
+	struct rte_mbuf *ip[BURST], *errs[BURST];
+	struct dp_flow flows[BURST];
+	bool prot = gp->role != DP_PORT_UNPROTECTED;
+	uint16_t nip = 0, ne = 0;
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -829,12 +843,18 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 			continue;
 		}
 		rte_pktmbuf_adj(m, DP_ETHER_HDR_LEN);
+		/* Outbound packets are parsed here, while m is at hand: one
+		 * pass over the burst's mbufs fewer. */
+		if (prot && !outbound_prep(l, m, port, &flows[nip], errs, &ne))
+			continue;
 		ip[nip++] = m;
 	}
-	if (gp->role == DP_PORT_UNPROTECTED)
+	if (!prot) {
 		unprotected_in(l, ip, nip, port);
-	else
-		protected_in(l, ip, nip, port);
+		return;
+	}
+	route_send(l, errs, ne, NO_PORT);
+	protected_in(l, ip, flows, nip, port);
 }
 
 /* IKE (UDP 500, 4500) from the kernel always leaves in the clear. */
