@@ -343,10 +343,10 @@ static inline bool dp_crypto_mb_tag_differs(const uint8_t *a, const uint8_t *b,
  * computation, same bytes: nonce = salt || IV (12 bytes), AAD from the op,
  * the tag written in place (OUT) or into scratch (IN).  Returns whether the
  * op is a decryption whose tag the caller must still compare: that is done
- * after the burst's other ops, not here, because the load of the tag just
- * stored would wait for the library's last (masked) store and the end of
- * its GHASH; here it held 45 % of dp_crypto_mb_process's samples in GCM
- * decapsulation at 64 B. */
+ * after the burst's other ops, not here, because the compare right after
+ * the call waits for the tag's computation (the end of the library's GHASH),
+ * which the next op's work can overlap instead; here it held 45 % of
+ * dp_crypto_mb_process's samples in GCM decapsulation at 64 B. */
 static bool dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
 			     struct gcm_context_data *ctx, struct dp_crypto_op *op, unsigned int i)
 {
