@@ -1565,6 +1565,37 @@ static void chain_best(const struct dp_spd_view *v, const struct dp_spd_chain *c
 	}
 }
 
+/* Runs of one (family, prefix length): flows ix[start[k]..start[k + 1])
+ * share key k (words a0[k], a1[k], hash h[k]) and its value val[k]. */
+struct runs {
+	uint64_t a0[SPD_BURST], a1[SPD_BURST], val[SPD_BURST];
+	uint32_t h[SPD_BURST];
+	uint8_t start[SPD_BURST + 1];
+};
+
+/* Flow j of the family's list (remote address at a) into rs: a new run,
+ * hashed and its table entry prefetched, unless its key is the previous
+ * flow's (*p0, *p1). */
+static inline void runs_add(struct runs *rs, unsigned int *nr, uint64_t *p0, uint64_t *p1,
+	const struct dp_spd_tab *t, uint32_t hdr, unsigned int f, const uint64_t mask[2],
+	const uint8_t *a, unsigned int j)
+{
+	uint64_t w0, w1;
+	uint32_t h;
+
+	addr_words(f, a, mask, &w0, &w1);
+	if (j != 0 && w0 == *p0 && w1 == *p1)
+		return;
+	*p0 = w0;
+	*p1 = w1;
+	h = dp_spd_hkey_hash(hdr, w0, w1);
+	rte_prefetch0(&t->e[h & t->mask]);
+	rs->a0[*nr] = w0;
+	rs->a1[*nr] = w1;
+	rs->h[*nr] = h;
+	rs->start[(*nr)++] = (uint8_t)j;
+}
+
 /* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d.
  *
  * One probe per run of flows (of a family, in burst order) whose remote
@@ -1576,64 +1607,54 @@ static void chain_best(const struct dp_spd_view *v, const struct dp_spd_chain *c
 static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
 	unsigned int n, uint32_t *best)
 {
+	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
 	const struct dp_spd_tab *t = v->tab;
 	bool out = d == DP_SPD_OUT;
 	/* Offsets of the remote and local addresses in a flow. */
 	size_t roff = out ? offsetof(struct dp_flow, dst) : offsetof(struct dp_flow, src);
 	size_t loff = out ? offsetof(struct dp_flow, src) : offsetof(struct dp_flow, dst);
-	/* Runs: flows idx[start[k]..start[k + 1]) share key k. */
-	uint64_t a0[SPD_BURST], a1[SPD_BURST], vals[SPD_BURST];
-	uint32_t h[SPD_BURST];
-	uint8_t start[SPD_BURST + 1], idx[2][SPD_BURST];
-	unsigned int cnt[2] = { 0, 0 };
+	struct runs rs;
+	uint8_t ix[SPD_BURST];
 
-	/* The flows of each family, in burst order (others match no hash
-	 * tier rule). */
-	for (unsigned int i = 0; i < n; i++) {
-		uint8_t fam = flows[i].family;
-
-		if (fam == AF_INET)
-			idx[DP_SPD_V4][cnt[DP_SPD_V4]++] = (uint8_t)i;
-		else if (fam == AF_INET6)
-			idx[DP_SPD_V6][cnt[DP_SPD_V6]++] = (uint8_t)i;
-	}
 	for (unsigned int f = 0; f < 2; f++) {
-		const uint8_t *ix = idx[f];
-		unsigned int m = cnt[f];
+		unsigned int m = 0;
 
-		for (unsigned int p = 0; p < v->nplen[d][f] && m != 0; p++) {
+		for (unsigned int p = 0; p < v->nplen[d][f]; p++) {
 			unsigned int plen = v->plen[d][f][p], nr = 0;
 			uint32_t hdr = dp_spd_hkey_hdr(d, f, plen);
 			uint64_t mask[2], p0 = 0, p1 = 0;
 
 			plen_mask(plen, mask);
-			for (unsigned int j = 0; j < m; j++) {
-				const struct dp_flow *fl = &flows[ix[j]];
-				uint64_t w0, w1;
-
-				addr_words(f, (const uint8_t *)fl + roff, mask, &w0, &w1);
-				if (j != 0 && w0 == p0 && w1 == p1)
-					continue;
-				p0 = w0;
-				p1 = w1;
-				a0[nr] = w0;
-				a1[nr] = w1;
-				h[nr] = dp_spd_hkey_hash(hdr, w0, w1);
-				rte_prefetch0(&t->e[h[nr] & t->mask]);
-				start[nr++] = (uint8_t)j;
+			if (p == 0) {
+				/* The family's flows in burst order, listed in the
+				 * same pass (others match no hash tier rule). */
+				for (unsigned int i = 0; i < n; i++) {
+					if (flows[i].family != fams[f])
+						continue;
+					ix[m] = (uint8_t)i;
+					runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
+						(const uint8_t *)&flows[i] + roff, m++);
+				}
+				if (m == 0)
+					break;
+			} else {
+				for (unsigned int j = 0; j < m; j++)
+					runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
+						(const uint8_t *)&flows[ix[j]] + roff, j);
 			}
-			start[nr] = (uint8_t)m;
+			rs.start[nr] = (uint8_t)m;
 			/* Values first, prefetching the rules they name, then the
 			 * rules: at a million rules each is a cache miss. */
 			for (unsigned int k = 0; k < nr; k++) {
-				uint64_t val = dp_spd_tab_find_hkey(t, h[k], hdr, a0[k], a1[k]);
+				uint64_t val = dp_spd_tab_find_hkey(t, rs.h[k], hdr, rs.a0[k],
+					rs.a1[k]);
 
-				vals[k] = val;
+				rs.val[k] = val;
 				if (val & 1)
 					rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(val >> 1)));
 			}
 			for (unsigned int k = 0; k < nr; k++) {
-				uint64_t val = vals[k];
+				uint64_t val = rs.val[k];
 				struct hrule hr;
 
 				if (val == 0)
@@ -1642,14 +1663,14 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 					const struct dp_spd_chain *c =
 						(const struct dp_spd_chain *)(uintptr_t)val;
 
-					for (unsigned int j = start[k]; j < start[k + 1]; j++)
+					for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++)
 						chain_best(v, c, out, &flows[ix[j]], &best[ix[j]]);
 					continue;
 				}
 				hrule_init(&hr, v, (uint32_t)(val >> 1));
 				bind_prefetch(hr.r, d);
 				/* The longest prefix length comes first: nothing to beat. */
-				for (unsigned int j = start[k]; j < start[k + 1]; j++) {
+				for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++) {
 					uint32_t *bj = &best[ix[j]];
 
 					if ((p == 0 || better(v, hr.id, *bj)) &&
