@@ -548,47 +548,61 @@ static bool is_ipsec(const struct rte_mbuf *m, const struct dp_ip_info *info)
 	       dp_get16(ip + info->hdr_len + 2) == UDP_NATT_PORT;
 }
 
-/* IP packets from an unprotected port (data at the IP header). */
-static void unprotected_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t port)
+/* Where port_in() puts the packets of an unprotected port. */
+struct inbound_sort {
+	const struct dp_net_port *np; /* the port's addresses, NULL: none */
+	struct rte_mbuf *ipsec[BURST];  /* ESP, AH, UDP 4500 to us */
+	struct rte_mbuf *plain[BURST];  /* not to us: inbound policy */
+	struct dp_flow flows[BURST];    /* plain[i]'s; family 0: IPv6, parsed later */
+	uint16_t ni, np_;
+};
+
+/* A packet from an unprotected port (data at the IP header), as port_in()
+ * classifies it: to one of our addresses, IPsec -> s->ipsec, anything else
+ * -> the TAP; multicast and broadcast -> the TAP; else s->plain. */
+static inline void inbound_sort(struct loop *l, struct rte_mbuf *m, uint16_t port,
+	struct inbound_sort *s)
 {
-	const struct dp_net_port *np = dp_net_port_get(l->gw->net, port);
-	struct rte_mbuf *ipsec[BURST], *plain[BURST], *fwd[BURST], *errs[BURST];
-	struct dp_flow flows[BURST];
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *), *dst;
+	struct dp_ip_info info;
+	uint8_t family;
+
+	if (dp_ip_parse_fast(ip, rte_pktmbuf_data_len(m), false, &info) != DP_DROP_NONE) {
+		drop(l, m, DP_DROP_TRUNCATED);
+		return;
+	}
+	family = info.version == 4 ? AF_INET : AF_INET6;
+	dst = info.version == 4 ? ip + 16 : ip + 24;
+	if (s->np != NULL && dp_net_port_owns(s->np, family, dst)) {
+		if (!is_ipsec(m, &info))
+			ip_to_tap(l, m, port);
+		else if (dp_frag_in_drop(l->gw->net, l->id, m) == 0)
+			s->ipsec[s->ni++] = m;
+		return;
+	}
+	if ((info.version == 4 && ip[16] >= 224) || (info.version == 6 && ip[24] == 0xff)) {
+		ip_to_tap(l, m, port); /* multicast and broadcast: the kernel's */
+		return;
+	}
+	/* IPv4 parses the same with or without the extension header walk:
+	 * its selectors need no second parse.  IPv6 gets one in
+	 * unprotected_in(), walking the extension headers. */
+	if (info.version == 4)
+		flow_fill(ip, &info, &s->flows[s->np_]);
+	else
+		s->flows[s->np_].family = 0;
+	s->plain[s->np_++] = m;
+}
+
+/* IP packets from an unprotected port, as inbound_sort() left them. */
+static void unprotected_in(struct loop *l, struct inbound_sort *s, uint16_t port)
+{
+	struct rte_mbuf **ipsec = s->ipsec, **plain = s->plain, *fwd[BURST], *errs[BURST];
+	struct dp_flow *flows = s->flows;
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
-	uint16_t ni = 0, np_ = 0, nf = 0, ne = 0;
+	uint16_t ni = s->ni, np_ = s->np_, nf = 0, ne = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-		struct dp_ip_info info;
-		uint8_t family;
-
-		if (dp_ip_parse(ip, rte_pktmbuf_data_len(m), false, &info) != DP_DROP_NONE) {
-			drop(l, m, DP_DROP_TRUNCATED);
-			continue;
-		}
-		family = info.version == 4 ? AF_INET : AF_INET6;
-		if (np != NULL && dp_net_port_owns(np, family, info.version == 4 ? ip + 16 : ip + 24)) {
-			if (!is_ipsec(m, &info))
-				ip_to_tap(l, m, port);
-			else if (dp_frag_in_drop(l->gw->net, l->id, m) == 0)
-				ipsec[ni++] = m;
-			continue;
-		}
-		if ((info.version == 4 && ip[16] >= 224) || (info.version == 6 && ip[24] == 0xff)) {
-			ip_to_tap(l, m, port); /* multicast and broadcast: the kernel's */
-			continue;
-		}
-		/* IPv4 parses the same with or without the extension header
-		 * walk: its selectors need no second parse.  IPv6 gets one
-		 * below, walking the extension headers. */
-		if (info.version == 4)
-			flow_fill(ip, &info, &flows[np_]);
-		else
-			flows[np_].family = 0; /* parsed below */
-		plain[np_++] = m;
-	}
 	if (ni > 0) {
 		dp_proc_inbound(l->w->proc, ipsec, ni, pres);
 		proc_results(l, ipsec, pres, ni, port);
@@ -794,8 +808,12 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 	const struct dp_gw_port *gp = &l->gw->ports[port];
 	struct rte_mbuf *ip[BURST], *errs[BURST];
 	struct dp_flow flows[BURST];
+	struct inbound_sort in;
 	bool prot = gp->role != DP_PORT_UNPROTECTED;
 	uint16_t nip = 0, ne = 0;
+
+	in.ni = in.np_ = 0;
+	in.np = prot ? NULL : dp_net_port_get(l->gw->net, port);
 
 	for (uint16_t i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
@@ -843,14 +861,18 @@ static void port_in(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 			continue;
 		}
 		rte_pktmbuf_adj(m, DP_ETHER_HDR_LEN);
-		/* Outbound packets are parsed here, while m is at hand: one
+		/* Packets are parsed and sorted here, while m is at hand: one
 		 * pass over the burst's mbufs fewer. */
-		if (prot && !outbound_prep(l, m, port, &flows[nip], errs, &ne))
+		if (!prot) {
+			inbound_sort(l, m, port, &in);
+			continue;
+		}
+		if (!outbound_prep(l, m, port, &flows[nip], errs, &ne))
 			continue;
 		ip[nip++] = m;
 	}
 	if (!prot) {
-		unprotected_in(l, ip, nip, port);
+		unprotected_in(l, &in, port);
 		return;
 	}
 	route_send(l, errs, ne, NO_PORT);

@@ -243,31 +243,6 @@ const uint8_t *dp_net_port_src(const struct dp_net_port *p, uint8_t family, cons
 
 /* Word compares, not memcmp(): this runs for every packet an unprotected
  * port receives and every decapsulated one. */
-bool dp_net_port_owns(const struct dp_net_port *p, uint8_t family, const uint8_t *addr)
-{
-	uint64_t a0, a1, b0, b1;
-	uint32_t a4, b4;
-
-	if (family == AF_INET) {
-		memcpy(&a4, addr, 4);
-		for (unsigned int i = 0; i < p->n4; i++) {
-			memcpy(&b4, p->a4[i].addr.bytes, 4);
-			if (a4 == b4)
-				return true;
-		}
-		return false;
-	}
-	memcpy(&a0, addr, 8);
-	memcpy(&a1, addr + 8, 8);
-	for (unsigned int i = 0; i < p->n6; i++) {
-		memcpy(&b0, p->a6[i].addr.bytes, 8);
-		memcpy(&b1, p->a6[i].addr.bytes + 8, 8);
-		if (((a0 ^ b0) | (a1 ^ b1)) == 0)
-			return true;
-	}
-	return false;
-}
-
 uint16_t dp_net_port_mtu(const struct dp_net *net, unsigned int port)
 {
 	const struct dp_net_port *p = dp_net_port_get(net, port);

@@ -20,6 +20,8 @@
 #include <stdalign.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
 
 #include "dpsec/dp.h"
 
@@ -169,8 +171,33 @@ static inline const struct dp_net_port *dp_net_port_get(const struct dp_net *net
 const uint8_t *dp_net_port_src(const struct dp_net_port *p, uint8_t family,
 	const uint8_t *dst);
 
-/* Whether addr is one of the port's own addresses. */
-bool dp_net_port_owns(const struct dp_net_port *p, uint8_t family, const uint8_t *addr);
+/* Whether addr is one of the port's own addresses.  Inline: the worker
+ * asks for every packet from an unprotected port. */
+static inline bool dp_net_port_owns(const struct dp_net_port *p, uint8_t family,
+	const uint8_t *addr)
+{
+	uint64_t a0, a1, b0, b1;
+	uint32_t a4, b4;
+
+	if (family == AF_INET) {
+		memcpy(&a4, addr, 4);
+		for (unsigned int i = 0; i < p->n4; i++) {
+			memcpy(&b4, p->a4[i].addr.bytes, 4);
+			if (a4 == b4)
+				return true;
+		}
+		return false;
+	}
+	memcpy(&a0, addr, 8);
+	memcpy(&a1, addr + 8, 8);
+	for (unsigned int i = 0; i < p->n6; i++) {
+		memcpy(&b0, p->a6[i].addr.bytes, 8);
+		memcpy(&b1, p->a6[i].addr.bytes + 8, 8);
+		if (((a0 ^ b0) | (a1 ^ b1)) == 0)
+			return true;
+	}
+	return false;
+}
 
 void dp_neigh_key_make(struct dp_neigh_key *k, uint8_t family, uint16_t port,
 	const uint8_t *addr);

@@ -128,6 +128,22 @@ static void test_ttl_dec_vs_recompute(void **state)
 	}
 }
 
+/* dp_ip_parse_fast() gives what dp_ip_parse() gives, result and info. */
+static bool parse_fast_same(const uint8_t *p, uint32_t len, bool walk)
+{
+	struct dp_ip_info a, b;
+	enum dp_drop ra = dp_ip_parse(p, len, walk, &a), rb;
+
+	memset(&b, 0xa5, sizeof(b));
+	rb = dp_ip_parse_fast(p, len, walk, &b);
+	if (ra != rb)
+		return false;
+	if (ra != DP_DROP_NONE)
+		return true;
+	return a.version == b.version && a.proto == b.proto && a.hdr_len == b.hdr_len &&
+	       a.tot_len == b.tot_len && a.nh_off == b.nh_off && a.fragment == b.fragment;
+}
+
 struct parse_case {
 	const char *name;
 	uint8_t pkt[96];
@@ -174,12 +190,42 @@ static void test_parse(void **state)
 
 		if (got != c->want)
 			fail_msg("%s: %d, want %d", c->name, got, c->want);
+		assert_true(parse_fast_same(c->pkt, c->len, c->walk));
 		if (got != DP_DROP_NONE)
 			continue;
 		assert_int_equal(ii.proto, c->proto);
 		assert_int_equal(ii.hdr_len, c->hdr_len);
 		assert_int_equal(ii.fragment, c->frag);
 	}
+}
+
+/* dp_ip_parse_fast against dp_ip_parse over pseudo-random headers: first
+ * bytes around 0x45 and IPv6, total lengths around the buffer's. */
+static void test_parse_fast(void **state)
+{
+	static const uint8_t first[] = { 0x45, 0x45, 0x45, 0x44, 0x46, 0x4f, 0x40, 0x55, 0x60,
+		0x65 };
+	uint32_t x = 7;
+	unsigned int fast = 0;
+
+	(void)state;
+	for (unsigned int i = 0; i < 200000; i++) {
+		uint8_t p[96];
+		uint32_t len = lcg(&x) % 97, tot;
+
+		for (unsigned int b = 0; b < sizeof(p); b++)
+			p[b] = (uint8_t)lcg(&x);
+		p[0] = first[lcg(&x) % sizeof(first)];
+		tot = len + (lcg(&x) % 9) - 4; /* near the buffer's length */
+		if (lcg(&x) % 4 == 0)
+			tot = lcg(&x) % 40;
+		dp_put16(p + 2, (uint16_t)tot);
+		dp_put16(p + 4, (uint16_t)(tot > 40 ? tot - 40 : tot));
+		if (!parse_fast_same(p, len, (lcg(&x) & 1) != 0))
+			fail_msg("case %u: first %#x len %u tot %u", i, p[0], len, tot);
+		fast += p[0] == 0x45 && len >= 20 && tot >= 20 && tot <= len;
+	}
+	assert_true(fast > 10000); /* the inline path itself was exercised */
 }
 
 /* RFC 4303 3.1.1 / RFC 4302 3.1.1: where ESP/AH goes in an IPv6 chain. */
@@ -273,6 +319,7 @@ int main(void)
 		cmocka_unit_test(test_checksum),
 		cmocka_unit_test(test_ttl_dec_vs_recompute),
 		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_parse_fast),
 		cmocka_unit_test(test_insert_point),
 		cmocka_unit_test(test_ah_zero),
 		cmocka_unit_test(test_natt_classify),
