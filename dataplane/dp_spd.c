@@ -1530,18 +1530,22 @@ static inline void hrule_init(struct hrule *hr, const struct dp_spd_view *v, uin
 			s->icmp_code_max == UINT8_MAX;
 }
 
-/* hash_match() of the rule of hr; local: the offset of f's local address
- * in struct dp_flow (src outbound, dst inbound). */
-static inline bool hrule_match(const struct hrule *hr, bool out, size_t local,
+/* hash_match() of the rule of hr for flow f of family fam; local: the
+ * offset of f's local address in struct dp_flow (src outbound, dst
+ * inbound). */
+static inline bool hrule_match(const struct hrule *hr, unsigned int fam, bool out, size_t local,
 	const struct dp_flow *f)
 {
 	const struct dp_selector *s = &hr->r->sel;
 	const uint8_t *l = (const uint8_t *)f + local;
+	uint64_t diff = (dp_spd_ld64(l) & hr->lm[0]) ^ hr->lw[0];
 
 	if (s->proto != 0 && s->proto != f->proto)
 		return false;
-	if (((dp_spd_ld64(l) & hr->lm[0]) ^ hr->lw[0]) |
-	    ((dp_spd_ld64(l + 8) & hr->lm[1]) ^ hr->lw[1]))
+	/* An IPv4 prefix (<= 32) has no bits in the second word. */
+	if (fam == DP_SPD_V6)
+		diff |= (dp_spd_ld64(l + 8) & hr->lm[1]) ^ hr->lw[1];
+	if (diff != 0)
 		return false;
 	return hr->ports_any || ports_match(s, out, f);
 }
@@ -1604,8 +1608,10 @@ static inline void runs_add(struct runs *rs, unsigned int *nr, uint64_t *p0, uin
  * built and hashed in registers.  A run that found one rule resolves its
  * slot and local mask once; each flow's selector is still checked on its
  * own. */
-static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
-	unsigned int n, uint32_t *best)
+/* hash_tier() for the flows of family f (a constant at each call: the
+ * IPv4 instance drops the second address word). */
+static __rte_always_inline void hash_family(const struct dp_spd_view *v, unsigned int d,
+	unsigned int f, const struct dp_flow *flows, unsigned int n, uint32_t *best)
 {
 	static const uint8_t fams[2] = { [DP_SPD_V4] = AF_INET, [DP_SPD_V6] = AF_INET6 };
 	const struct dp_spd_tab *t = v->tab;
@@ -1615,130 +1621,146 @@ static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct 
 	size_t loff = out ? offsetof(struct dp_flow, src) : offsetof(struct dp_flow, dst);
 	struct runs rs;
 	uint8_t ix[SPD_BURST];
+	unsigned int m = 0;
 
-	for (unsigned int f = 0; f < 2; f++) {
-		unsigned int m = 0;
+	for (unsigned int p = 0; p < v->nplen[d][f]; p++) {
+		unsigned int plen = v->plen[d][f][p], nr = 0;
+		uint32_t hdr = dp_spd_hkey_hdr(d, f, plen);
+		uint64_t mask[2], p0 = 0, p1 = 0;
 
-		for (unsigned int p = 0; p < v->nplen[d][f]; p++) {
-			unsigned int plen = v->plen[d][f][p], nr = 0;
-			uint32_t hdr = dp_spd_hkey_hdr(d, f, plen);
-			uint64_t mask[2], p0 = 0, p1 = 0;
-
-			plen_mask(plen, mask);
-			if (p == 0) {
-				/* The family's flows in burst order, listed in the
-				 * same pass (others match no hash tier rule). */
-				for (unsigned int i = 0; i < n; i++) {
-					if (flows[i].family != fams[f])
-						continue;
-					ix[m] = (uint8_t)i;
-					runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
-						(const uint8_t *)&flows[i] + roff, m++);
-				}
-				if (m == 0)
-					break;
-			} else {
-				for (unsigned int j = 0; j < m; j++)
-					runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
-						(const uint8_t *)&flows[ix[j]] + roff, j);
-			}
-			rs.start[nr] = (uint8_t)m;
-			/* Values first, prefetching the rules they name, then the
-			 * rules: at a million rules each is a cache miss. */
-			for (unsigned int k = 0; k < nr; k++) {
-				uint64_t val = dp_spd_tab_find_hkey(t, rs.h[k], hdr, rs.a0[k],
-					rs.a1[k]);
-
-				rs.val[k] = val;
-				if (val & 1)
-					rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(val >> 1)));
-			}
-			for (unsigned int k = 0; k < nr; k++) {
-				uint64_t val = rs.val[k];
-				struct hrule hr;
-
-				if (val == 0)
+		plen_mask(plen, mask);
+		if (p == 0) {
+			/* The family's flows in burst order, listed in the same
+			 * pass (others match no hash tier rule). */
+			for (unsigned int i = 0; i < n; i++) {
+				if (flows[i].family != fams[f])
 					continue;
-				if ((val & 1) == 0) {
-					const struct dp_spd_chain *c =
-						(const struct dp_spd_chain *)(uintptr_t)val;
+				ix[m] = (uint8_t)i;
+				runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
+					(const uint8_t *)&flows[i] + roff, m++);
+			}
+			if (m == 0)
+				return;
+		} else {
+			for (unsigned int j = 0; j < m; j++)
+				runs_add(&rs, &nr, &p0, &p1, t, hdr, f, mask,
+					(const uint8_t *)&flows[ix[j]] + roff, j);
+		}
+		rs.start[nr] = (uint8_t)m;
+		/* Values first, prefetching the rules they name, then the
+		 * rules: at a million rules each is a cache miss. */
+		for (unsigned int k = 0; k < nr; k++) {
+			uint64_t val = dp_spd_tab_find_hkey(t, rs.h[k], hdr, rs.a0[k], rs.a1[k]);
 
-					for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++)
-						chain_best(v, c, out, &flows[ix[j]], &best[ix[j]]);
-					continue;
-				}
-				hrule_init(&hr, v, (uint32_t)(val >> 1));
-				bind_prefetch(hr.r, d);
-				/* The longest prefix length comes first: nothing to beat. */
-				for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++) {
-					uint32_t *bj = &best[ix[j]];
+			rs.val[k] = val;
+			if (val & 1)
+				rte_prefetch0(dp_spd_slot(v->chunk, (uint32_t)(val >> 1)));
+		}
+		for (unsigned int k = 0; k < nr; k++) {
+			uint64_t val = rs.val[k];
+			struct hrule hr;
 
-					if ((p == 0 || better(v, hr.id, *bj)) &&
-					    hrule_match(&hr, out, loff, &flows[ix[j]]))
-						*bj = hr.id + 1;
-				}
+			if (val == 0)
+				continue;
+			if ((val & 1) == 0) {
+				const struct dp_spd_chain *c;
+
+				c = (const struct dp_spd_chain *)(uintptr_t)val;
+
+				for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++)
+					chain_best(v, c, out, &flows[ix[j]], &best[ix[j]]);
+				continue;
+			}
+			hrule_init(&hr, v, (uint32_t)(val >> 1));
+			bind_prefetch(hr.r, d);
+			/* The longest prefix length comes first: nothing to beat. */
+			for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++) {
+				uint32_t *bj = &best[ix[j]];
+
+				if ((p == 0 || better(v, hr.id, *bj)) &&
+				    hrule_match(&hr, f, out, loff, &flows[ix[j]]))
+					*bj = hr.id + 1;
 			}
 		}
 	}
 }
 
-/* The verdict of rule r for a packet in context d, into *res: whole-struct
- * stores (no memset then field stores), the SAs only for PROTECT. */
-static inline uint8_t result_fill(struct dp_spd_result *res, const struct dp_spd_rule *r,
-	unsigned int d)
+static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
+	unsigned int n, uint32_t *best)
 {
-	const struct dp_spd_bind *b;
-
-	switch (r->action) {
-	case DP_POLICY_BYPASS:
-		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_BYPASS };
-		return DP_SPD_BYPASS;
-	case DP_POLICY_DISCARD:
-		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_DROP,
-			.drop = DP_DROP_POLICY_DISCARD };
-		return DP_SPD_DROP;
-	default:
-		break;
-	}
-	if (d == DP_SPD_IN) {
-		/* Plain traffic a PROTECT policy wants protected. */
-		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_DROP,
-			.drop = DP_DROP_POLICY_MISMATCH };
-		return DP_SPD_DROP;
-	}
-	b = __atomic_load_n(&r->bind, __ATOMIC_ACQUIRE);
-	if (b->n_out == 0) {
-		*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_ACQUIRE };
-		return DP_SPD_ACQUIRE;
-	}
-	static_assert(DP_POLICY_OUT_SA_MAX == 2, "a bundle is sa[0], sa[1]");
-	*res = (struct dp_spd_result){ .policy = r->index, .verdict = DP_SPD_PROTECT,
-		.n_sa = b->n_out, .sa = { b->out[0], b->out[1] } };
-	return DP_SPD_PROTECT;
+	if (v->nplen[d][DP_SPD_V4] != 0)
+		hash_family(v, d, DP_SPD_V4, flows, n, best);
+	if (v->nplen[d][DP_SPD_V6] != 0)
+		hash_family(v, d, DP_SPD_V6, flows, n, best);
 }
 
-/* A result as three words, read once per run of flows with the same rule
- * and stored per flow: a struct assignment of a result assembled field by
- * field had the compiler store the fields narrow and load them wide for
- * every flow (a store-forwarding stall per packet). */
+/* A result as three words in memory order (the header, sa[0], sa[1]), made
+ * in registers once per run of flows with the same rule and stored per
+ * flow.  A result struct assembled field by field and then copied was
+ * compiled into narrow stores and a wide reload (a store-forwarding stall
+ * per run, and before that per packet). */
 struct rwords {
-	uint64_t w[3];
+	uint64_t w0, w1, w2;
 };
 
-static_assert(sizeof(struct dp_spd_result) == sizeof(struct rwords), "result words");
+static_assert(sizeof(struct dp_spd_result) == 24 && offsetof(struct dp_spd_result, policy) == 0 &&
+	offsetof(struct dp_spd_result, verdict) == 4 && offsetof(struct dp_spd_result, drop) == 5 &&
+	offsetof(struct dp_spd_result, n_sa) == 6 && offsetof(struct dp_spd_result, sa) == 8 &&
+	sizeof(((struct dp_spd_result *)0)->sa) == 16, "result words");
 
-static inline void res_words(const struct dp_spd_result *r, struct rwords *w)
+/* The header word: policy, verdict, drop, n_sa, reserved 0. */
+static inline uint64_t res_head(uint32_t policy, uint8_t verdict, uint8_t drop, uint8_t n_sa)
 {
-	memcpy(w->w, r, sizeof(w->w));
+#if RTE_BYTE_ORDER == RTE_LITTLE_ENDIAN
+	return policy | (uint64_t)verdict << 32 | (uint64_t)drop << 40 | (uint64_t)n_sa << 48;
+#else
+	return (uint64_t)policy << 32 | (uint64_t)verdict << 24 | (uint64_t)drop << 16 |
+	       (uint64_t)n_sa << 8;
+#endif
 }
 
 static inline void res_store(struct dp_spd_result *r, const struct rwords *w)
 {
 	uint8_t *p = (uint8_t *)r;
 
-	memcpy(p, &w->w[0], 8);
-	memcpy(p + 8, &w->w[1], 8);
-	memcpy(p + 16, &w->w[2], 8);
+	memcpy(p, &w->w0, 8);
+	memcpy(p + 8, &w->w1, 8);
+	memcpy(p + 16, &w->w2, 8);
+}
+
+/* The verdict of rule r for a packet in context d as result words; the
+ * SAs only for PROTECT. */
+static inline uint8_t result_fill(struct rwords *w, const struct dp_spd_rule *r, unsigned int d)
+{
+	const struct dp_spd_bind *b;
+
+	w->w1 = 0;
+	w->w2 = 0;
+	switch (r->action) {
+	case DP_POLICY_BYPASS:
+		w->w0 = res_head(r->index, DP_SPD_BYPASS, 0, 0);
+		return DP_SPD_BYPASS;
+	case DP_POLICY_DISCARD:
+		w->w0 = res_head(r->index, DP_SPD_DROP, DP_DROP_POLICY_DISCARD, 0);
+		return DP_SPD_DROP;
+	default:
+		break;
+	}
+	if (d == DP_SPD_IN) {
+		/* Plain traffic a PROTECT policy wants protected. */
+		w->w0 = res_head(r->index, DP_SPD_DROP, DP_DROP_POLICY_MISMATCH, 0);
+		return DP_SPD_DROP;
+	}
+	b = __atomic_load_n(&r->bind, __ATOMIC_ACQUIRE);
+	if (b->n_out == 0) {
+		w->w0 = res_head(r->index, DP_SPD_ACQUIRE, 0, 0);
+		return DP_SPD_ACQUIRE;
+	}
+	static_assert(DP_POLICY_OUT_SA_MAX == 2, "a bundle is sa[0], sa[1]");
+	w->w0 = res_head(r->index, DP_SPD_PROTECT, 0, b->n_out);
+	w->w1 = b->out[0];
+	w->w2 = b->out[1];
+	return DP_SPD_PROTECT;
 }
 
 void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
@@ -1751,13 +1773,12 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 	uint32_t best[SPD_BURST], ud[SPD_BURST];
 	/* The rule of best[i] and its result, kept over a run. */
 	const struct dp_spd_rule *rule = NULL;
-	struct dp_spd_result cur = { .verdict = DP_SPD_DROP, .drop = DP_DROP_NO_POLICY };
-	struct rwords rw, none;
+	const struct rwords none = { res_head(DP_POLICY_INDEX_NONE, DP_SPD_DROP, DP_DROP_NO_POLICY,
+		0), 0, 0 };
+	struct rwords rw = none;
 	uint8_t verdict = DP_SPD_DROP;
 	uint64_t now = 0;
 
-	res_words(&cur, &none);
-	rw = none;
 	for (unsigned int off = 0; off < n; off += SPD_BURST) {
 		unsigned int m = n - off < SPD_BURST ? n - off : SPD_BURST;
 
@@ -1780,8 +1801,7 @@ void dp_spd_lookup(struct dp_spd *spd, unsigned int worker, uint8_t dir,
 			}
 			if (best[i] != prev) {
 				rule = dp_spd_slot(v->chunk, best[i] - 1);
-				verdict = result_fill(&cur, rule, d);
-				res_words(&cur, &rw);
+				verdict = result_fill(&rw, rule, d);
 			}
 			res_store(&res[off + i], &rw);
 			if (verdict == DP_SPD_ACQUIRE)
