@@ -1060,7 +1060,7 @@ def plot(args, rows, sg_on):
 				f"{val(r[9])} {val(r[13])}\n")
 	secgw = ", '' using 6 title 'ipsec-secgw (fastest mode)'" if sg_on else ""
 	script = f"""
-set terminal png size 1200,500
+set terminal png size 1400,500
 set output '{args.png}'
 set datafile missing '?'
 set style data histograms
@@ -1069,7 +1069,7 @@ set style fill solid 0.8
 set ylabel 'Mpps (Mops)'
 set yrange [0:*]
 set xtics rotate by -45
-set key top right
+set key outside right top
 plot '{data}' using 2:xtic(1) title 'dpsecd'{secgw}, '' using 5 title 'serial bound', \\
      '' using 4 title 'harness (dpsecd bypass)', '' using 3 title 'crypto-perf'
 """
