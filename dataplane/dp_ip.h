@@ -208,7 +208,18 @@ static inline bool dp_ip_df(const uint8_t *p)
  * m' = m - 0x100 (TTL >= 2: no borrow), ~m + m' = 0xffff - m + m - 0x100 =
  * 0xfeff whatever the word holds, so only the checksum is read.  Over a
  * valid header the result equals a full recompute: neither form yields
- * 0xffff, and they agree modulo 0xffff. */
+ * 0xffff, and they agree modulo 0xffff.  dp_ipv4_ttl_dec: p is known to be
+ * IPv4 (the caller parsed it). */
+static inline bool dp_ipv4_ttl_dec(uint8_t *p)
+{
+	if (p[8] <= 1)
+		return false;
+	p[8]--;
+	dp_put16(p + 10, dp_ip_csum_fold((uint32_t)(uint16_t)~dp_get16(p + 10) + 0xfeffu));
+	return true;
+}
+
+/* dp_ipv4_ttl_dec() or the IPv6 hop limit, by the version at p. */
 static inline bool dp_ip_ttl_dec(uint8_t *p)
 {
 	if ((p[0] >> 4) == 6) {
@@ -217,11 +228,7 @@ static inline bool dp_ip_ttl_dec(uint8_t *p)
 		p[7]--;
 		return true;
 	}
-	if (p[8] <= 1)
-		return false;
-	p[8]--;
-	dp_put16(p + 10, dp_ip_csum_fold((uint32_t)(uint16_t)~dp_get16(p + 10) + 0xfeffu));
-	return true;
+	return dp_ipv4_ttl_dec(p);
 }
 
 #endif /* DP_IP_H */

@@ -209,8 +209,9 @@ static inline bool flow_of4(const uint8_t *ip, uint32_t len, struct dp_flow *f)
 	return true;
 }
 
-/* The selectors of the IP packet at m's data. */
-static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
+/* The selectors of the IP packet at m's data, in general (IPv6, IPv4
+ * options, anything flow_of4 leaves). */
+static __rte_noinline int flow_parse(const struct rte_mbuf *m, struct dp_flow *f)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	struct dp_ip_info info;
@@ -219,6 +220,14 @@ static int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
 		return -EINVAL;
 	flow_fill(ip, &info, f);
 	return 0;
+}
+
+/* The selectors of the IP packet at m's data: 0 or -EINVAL. */
+static inline int flow_of(const struct rte_mbuf *m, struct dp_flow *f)
+{
+	if (flow_of4(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), f))
+		return 0;
+	return flow_parse(m, f);
 }
 
 /* The TTL / hop limit ran out: ICMP time exceeded goes back (rate-
@@ -587,10 +596,12 @@ static inline void inbound_sort(struct loop *l, struct rte_mbuf *m, uint16_t por
 	/* IPv4 parses the same with or without the extension header walk:
 	 * its selectors need no second parse.  IPv6 gets one in
 	 * unprotected_in(), walking the extension headers. */
-	if (info.version == 4)
-		flow_fill(ip, &info, &s->flows[s->np_]);
-	else
+	if (info.version == 4) {
+		if (!flow_of4(ip, rte_pktmbuf_data_len(m), &s->flows[s->np_]))
+			flow_fill(ip, &info, &s->flows[s->np_]); /* options */
+	} else {
 		s->flows[s->np_].family = 0;
+	}
 	s->plain[s->np_++] = m;
 }
 
@@ -714,8 +725,7 @@ static inline bool outbound_prep(struct loop *l, struct rte_mbuf *m, uint16_t po
 {
 	struct rte_mbuf *e = NULL;
 
-	if (!flow_of4(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), f) &&
-	    flow_of(m, f) != 0) {
+	if (flow_of(m, f) != 0) {
 		drop(l, m, DP_DROP_TRUNCATED);
 		return false;
 	}
