@@ -9,7 +9,8 @@
  * (direction, family, remote prefix length, remote prefix) whose value is
  * the rules under that key in match order; a packet probes one key per
  * remote prefix length present in its (direction, family) and checks each
- * candidate with dp_spd_selector_match().  Every other rule is in the
+ * candidate's selector (dp_spd_selector_match() less the family and remote
+ * prefix, which the key fixed).  Every other rule is in the
  * rte_acl tier (dp_spd_acl.c), compiled again only when one of its rules
  * changes.  The answer is the better of the two tiers' matches by
  * (priority, index), which is the order one rte_acl set of all the rules
@@ -1600,14 +1601,6 @@ static inline void runs_add(struct runs *rs, unsigned int *nr, uint64_t *p0, uin
 	rs->start[(*nr)++] = (uint8_t)j;
 }
 
-/* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d.
- *
- * One probe per run of flows (of a family, in burst order) whose remote
- * addresses give the same key at a prefix length: the common burst goes to
- * one remote host or network, and takes one hash and one probe.  Keys are
- * built and hashed in registers.  A run that found one rule resolves its
- * slot and local mask once; each flow's selector is still checked on its
- * own. */
 /* hash_tier() for the flows of family f (a constant at each call: the
  * IPv4 instance drops the second address word). */
 static __rte_always_inline void hash_family(const struct dp_spd_view *v, unsigned int d,
@@ -1685,6 +1678,14 @@ static __rte_always_inline void hash_family(const struct dp_spd_view *v, unsigne
 	}
 }
 
+/* Hash tier: best[i] (slot + 1) of n <= SPD_BURST flows in context d.
+ *
+ * One probe per run of flows (of a family, in burst order) whose remote
+ * addresses give the same key at a prefix length: the common burst goes to
+ * one remote host or network, and takes one hash and one probe.  Keys are
+ * built and hashed in registers.  A run that found one rule resolves its
+ * slot and local mask once; each flow's selector is still checked on its
+ * own. */
 static void hash_tier(const struct dp_spd_view *v, unsigned int d, const struct dp_flow *flows,
 	unsigned int n, uint32_t *best)
 {
