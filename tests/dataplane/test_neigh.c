@@ -3,7 +3,7 @@
  * test_neigh: the neighbour table -- static entries, resolution of an
  * unknown next hop (request to CONTROL, solicitation, reply, queued packet
  * released), unresolved next hops counted, REACHABLE -> STALE -> gone
- * time-outs, STALE re-probes, bounded pending queues.
+ * time-outs, STALE re-probes, bounded pending queues, dp_neigh_header.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -375,6 +375,77 @@ static void test_timeouts(void **state)
 	nt_teardown(&t);
 }
 
+/* dp_neigh_header: the header dp_neigh_resolve_burst would prepend for a
+ * known MAC, false (nothing queued, sent or posted) otherwise, and the
+ * STALE re-probe once per retransmission interval. */
+static void test_header(void **state)
+{
+	struct rte_mbuf *m;
+	struct dp_nexthop nh;
+	struct dp_addr a;
+	struct txbuf b;
+	uint8_t hdr[14], res;
+	const uint8_t *d;
+	struct nt t;
+
+	(void)state;
+	nt_setup(&t, "nb_hdr", NULL);
+	port_up(&t);
+	nt_addr(&a, "192.0.2.10");
+	assert_int_equal(dp_neigh_add(t.net, 0, &a, peer_mac), 0);
+	nexthop(&nh, "192.0.2.10", 0);
+	tx_init(&b);
+	assert_true(dp_neigh_header(t.net, 0, t.mp, &nh, hdr, &b.tx));
+	assert_int_equal(b.tx.n, 0);
+	m = ip_pkt(&t, "192.0.2.10");
+	assert_int_equal(dp_neigh_resolve_burst(t.net, 0, t.mp, &m, &nh, 1, &res, &b.tx), 1);
+	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), hdr, 14);
+	assert_memory_equal(hdr, peer_mac, 6);
+	assert_memory_equal(hdr + 6, port_mac, 6);
+	assert_int_equal(hdr[12], 0x08);
+	assert_int_equal(hdr[13], 0x00);
+	rte_pktmbuf_free(m);
+
+	/* Unknown next hop, no port: false, and nothing done for it. */
+	nexthop(&nh, "192.0.2.99", 0);
+	assert_false(dp_neigh_header(t.net, 0, t.mp, &nh, hdr, &b.tx));
+	nh.port = DP_ROUTE_NO_PORT;
+	assert_false(dp_neigh_header(t.net, 0, t.mp, &nh, hdr, &b.tx));
+	assert_int_equal(b.tx.n, 0);
+	assert_int_equal(dp_net_run(t.net), 0); /* no request was posted */
+	assert_int_equal(state_of(&t, "192.0.2.99", NULL), DP_NEIGH_NONE);
+	assert_int_equal(dp_neigh_pending_count(t.net, 0), 0);
+
+	/* A STALE neighbour (sender of an ARP request to us): the header,
+	 * and one unicast probe until the retransmission time passes. */
+	{
+		uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+		memcpy(f + 6, peer_mac2, 6);
+		f[12] = 0x08; f[13] = 0x06; f[15] = 1; f[16] = 0x08; f[18] = 6; f[19] = 4;
+		f[21] = 1;
+		memcpy(f + 22, peer_mac2, 6);
+		f[28] = 192; f[30] = 2; f[31] = 40;
+		f[38] = 192; f[40] = 2; f[41] = 1;
+		dp_arp_nd_input(t.net, 0, nt_mbuf(&t, f, sizeof(f)), 0, &b.tx);
+		assert_int_equal(b.tx.n, 1); /* our reply */
+		tx_free(&b);
+	}
+	assert_int_equal(dp_net_run(t.net), 1);
+	assert_int_equal(state_of(&t, "192.0.2.40", NULL), DP_NEIGH_STALE);
+	nexthop(&nh, "192.0.2.40", 0);
+	assert_true(dp_neigh_header(t.net, 0, t.mp, &nh, hdr, &b.tx));
+	assert_memory_equal(hdr, peer_mac2, 6);
+	assert_int_equal(b.tx.n, 1);
+	d = rte_pktmbuf_mtod(b.pkts[0], const uint8_t *);
+	assert_memory_equal(d, peer_mac2, 6); /* unicast ARP request */
+	assert_int_equal(d[21], 1);
+	assert_true(dp_neigh_header(t.net, 0, t.mp, &nh, hdr, &b.tx));
+	assert_int_equal(b.tx.n, 1); /* claimed: no second probe yet */
+	tx_free(&b);
+	nt_teardown(&t);
+}
+
 static void test_pending_bounds(void **state)
 {
 	struct dp_net_config cfg;
@@ -541,6 +612,7 @@ int main(void)
 		cmocka_unit_test(test_unresolved),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_pending_bounds),
+		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_concurrent),
 	};
 	int ret;
