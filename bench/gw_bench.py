@@ -929,15 +929,15 @@ def main():
 	sg_on = args.secgw_bin is not None
 	rounds = args.rounds or (2 if sg_on else 1)
 	if sg_on:
-		print(f"# secgw: {args.secgw_bin}, modes {','.join(args.secgw_modes)}; per point "
-		      f"{rounds} rounds of dpsecd then each secgw mode, medians over all windows")
+		print(f"# secgw: {args.secgw_bin}, modes {','.join(args.secgw_modes)} (bypass: "
+		      f"{','.join(SECGW_BYPASS_MODES)}); per point {rounds} rounds of dpsecd then each "
+		      f"secgw mode, medians over all windows")
 	sys.stdout.flush()
 
 	# bypass is the harness: measured for every dir and frame, never a crypto point.
 	points = [(a, d, f) for a in algs if a != "bypass" for d in dirs for f in frames]
 	harness_pts = [(d, f) for d in dirs for f in frames]
-	bp_modes = [m for m in args.secgw_modes if m in SECGW_BYPASS_MODES] or \
-		[args.secgw_modes[0]]
+	bp_modes = list(SECGW_BYPASS_MODES)  # whatever --secgw-modes says (see there)
 	runs_per = 1 + (len(args.secgw_modes) if sg_on else 0)
 	total = len(points) * (1 + rounds * runs_per) + \
 		len(harness_pts) * rounds * (1 + (len(bp_modes) if sg_on else 0))
