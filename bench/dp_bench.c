@@ -446,9 +446,7 @@ static inline const dp_sa_handle_t *bn_handles(const dp_sa_handle_t *h)
 	if (bn_hs == NULL)
 		return h;
 	r = &bn_hs[bn_hoff];
-	bn_hoff += BN_BURST;
-	if (bn_hoff >= bn_nsas)
-		bn_hoff -= bn_nsas;
+	bn_hoff = (bn_hoff + BN_BURST) % bn_nsas;
 	return r;
 }
 

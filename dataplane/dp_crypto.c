@@ -445,6 +445,12 @@ bool dp_crypto_op_fits(const struct dp_crypto_op *op)
 		 * do not check) refuses a truncated inbound packet alike. */
 		if (s->cipher == DP_CRYPTO_CIPHER_AES_CBC && (op->cipher_length & 15u) != 0)
 			return false;
+		/* intel-ipsec-mb's jobs are submitted unchecked: what its check
+		 * refused (an empty CBC/CTR region, a hash region of 0 or above
+		 * 65534 bytes) is refused here. */
+		if ((s->cipher != DP_CRYPTO_CIPHER_NONE && op->cipher_length == 0) ||
+		    op->auth_length == 0 || op->auth_length > 65534u)
+			return false;
 		return dp_crypto_region_ok(m, op->cipher_offset, op->cipher_length) &&
 		       dp_crypto_region_ok(m, op->auth_offset, op->auth_length);
 	default:

@@ -174,7 +174,7 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	const struct dp_sa_outer *oc = NULL;
 	enum dp_drop why;
 
-	if (sa->mode == DP_MODE_TUNNEL && d[0] == 0x45 && len >= DP_IPV4_HDR_LEN) {
+	if (sa->mode == DP_MODE_TUNNEL && len >= DP_IPV4_HDR_LEN && d[0] == 0x45) {
 		/* Tunnel mode reads the inner version and length only; for
 		 * the usual IPv4 header (no options) dp_ip_parse()'s checks
 		 * and verdicts without the call. */

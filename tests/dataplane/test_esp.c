@@ -396,15 +396,36 @@ static void test_drop_inbound(void **state)
 	dp_put32(d + 24, 0);
 	expect_drop(open1(m, NULL), DP_DROP_SEQ_ZERO);
 
-	/* the forged packet above did not move the window: seq 4 goes
-	 * (packets 1..4 were consumed by the sender: 1 no-sa, 2-3 truncated,
-	 * 4 length, 5 auth, 6 seq0) */
-	m = seal(&x, 10, 0); /* 7 */
+	/* A forged packet does not consume its sequence number: the intact
+	 * copy of the same packet, after it, is accepted once. */
+	m = seal(&x, 10, 0);
 	m2 = rte_pktmbuf_copy(m, env.pool, 0, UINT32_MAX);
-	assert_int_equal(open1(m, NULL).verdict, DP_PROC_FORWARD);
-	expect_drop(open1(m2, NULL), DP_DROP_REPLAY_DUPLICATE);
+	assert_non_null(m2);
+	rte_pktmbuf_mtod(m, uint8_t *)[20 + 8 + 8 + 3] ^= 1;
+	expect_drop(open1(m, NULL), DP_DROP_AUTH_FAILED);
+	m = rte_pktmbuf_copy(m2, env.pool, 0, UINT32_MAX);
+	assert_non_null(m);
+	assert_int_equal(open1(m2, NULL).verdict, DP_PROC_FORWARD);
+	expect_drop(open1(m, NULL), DP_DROP_REPLAY_DUPLICATE);
+	/* ... also within one burst, where the tags are compared after the
+	 * burst's ciphers: forged first, then the intact copy. */
+	{
+		struct rte_mbuf *b[2];
+		struct dp_proc_res r[2];
 
-	/* too old: window 32, highest 7; push to 60, then replay 7 */
+		b[1] = seal(&x, 10, 0);
+		b[0] = rte_pktmbuf_copy(b[1], env.pool, 0, UINT32_MAX);
+		assert_non_null(b[0]);
+		rte_pktmbuf_mtod(b[0], uint8_t *)[20 + 8 + 8 + 3] ^= 1;
+		dp_proc_inbound(env.b.proc, b, 2, r);
+		expect_drop(r[0], DP_DROP_AUTH_FAILED);
+		assert_int_equal(r[1].verdict, DP_PROC_FORWARD);
+		rte_pktmbuf_free(b[0]);
+		rte_pktmbuf_free(b[1]);
+	}
+	assert_int_equal(sa_drops(env.b.ctx, x.in, DP_DROP_AUTH_FAILED), 3);
+
+	/* too old: window 32; push to 60 beyond, then replay one 40 behind */
 	m2 = NULL;
 	for (int i = 8; i <= 60; i++) {
 		m = seal(&x, 10, 0);
