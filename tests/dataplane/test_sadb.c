@@ -151,6 +151,40 @@ static void test_add_find_delete(void **state)
 	dp_destroy(ctx);
 }
 
+/* dp_sadb_prefetch_burst() reads only live slots and SAs: stale, invalid
+ * and out-of-range handles, and more than 64, are skipped (ASan would see
+ * any read of a freed SA or past the slot array); the table is unchanged. */
+static void test_prefetch_burst(void **state)
+{
+	struct dp_ctx *ctx = ctx_new(64, 1, "t_prefetch");
+	dp_sa_handle_t h[100], gone;
+	struct dp_sa_params p;
+
+	(void)state;
+	for (unsigned int i = 0; i < 8; i++) {
+		if (i % 2 == 0)
+			params_in(&p, 0x05000000 + i, 0x0a000001);
+		else
+			params_out(&p, 0x05000000 + i, 0x0a000001);
+		assert_int_equal(dp_sa_add(ctx, &p, &h[i]), 0);
+	}
+	gone = h[3];
+	assert_int_equal(dp_sa_delete(ctx, gone), 0);
+	assert_true(dp_reclaim(ctx) >= 0);
+	h[8] = DP_SA_HANDLE_INVALID;
+	h[9] = (dp_sa_handle_t)1 << 32 | 5000; /* slot past max */
+	for (unsigned int i = 10; i < 100; i++)
+		h[i] = h[i % 8];
+	dp_sadb_prefetch_burst(ctx->sadb, h, 100);
+	assert_int_equal(dp_sa_count(ctx), 7);
+	assert_null(dp_sadb_get(ctx->sadb, gone));
+	for (unsigned int i = 0; i < 8; i++) {
+		if (h[i] != gone)
+			assert_non_null(dp_sadb_get(ctx->sadb, h[i]));
+	}
+	dp_destroy(ctx);
+}
+
 static void test_ipv6(void **state)
 {
 	struct dp_ctx *ctx = ctx_new(64, 1, "t_v6");
@@ -610,6 +644,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_find_delete),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_prefetch_burst),
 		cmocka_unit_test(test_params_rejected),
 		cmocka_unit_test(test_table_full),
 		cmocka_unit_test(test_state_lease_replay_stats),
