@@ -1502,7 +1502,7 @@ static bool better(const struct dp_spd_view *v, uint32_t id, uint32_t best)
 static inline void bind_prefetch(const struct dp_spd_rule *r, unsigned int d)
 {
 	if (d == DP_SPD_OUT && r->action == DP_POLICY_PROTECT)
-		rte_prefetch0(r->bind);
+		rte_prefetch0(__atomic_load_n(&r->bind, __ATOMIC_RELAXED));
 }
 
 /* A hash tier rule ready for hash_match(): built once per run of flows
@@ -1666,7 +1666,9 @@ static __rte_always_inline void hash_family(const struct dp_spd_view *v, unsigne
 			}
 			hrule_init(&hr, v, (uint32_t)(val >> 1));
 			bind_prefetch(hr.r, d);
-			/* The longest prefix length comes first: nothing to beat. */
+			/* The first prefix length probed, and the hash tier runs
+			 * before the ACL tier: best[] is still all zero here, so
+			 * there is nothing to beat (keep that order). */
 			for (unsigned int j = rs.start[k]; j < rs.start[k + 1]; j++) {
 				uint32_t *bj = &best[ix[j]];
 

@@ -529,7 +529,7 @@ static bool plain_match(const struct dp_selector *s, uint8_t dir, const struct d
 static void test_selector_match(void **state)
 {
 	uint64_t seed = 0x5e1ec7ull;
-	unsigned int agree = 0, matched = 0;
+	unsigned int matched = 0;
 
 	(void)state;
 	for (unsigned int k = 0; k < 20000; k++) {
@@ -570,10 +570,8 @@ static void test_selector_match(void **state)
 		want = plain_match(&p.sel, dir, &f);
 		if (got != want)
 			fail_msg("case %u: selector_match %d, plain %d", k, got, want);
-		agree++;
 		matched += want;
 	}
-	assert_int_equal(agree, 20000);
 	/* Both outcomes were exercised. */
 	assert_true(matched > 1000 && matched < 19000);
 }
