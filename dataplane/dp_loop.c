@@ -288,12 +288,6 @@ static inline bool fwd_hit(const struct fwd_cache *c, const struct rte_mbuf *m)
 	return ((a[0] ^ b[0]) | (a[1] ^ b[1])) == 0;
 }
 
-static bool nh_same(const struct dp_nexthop *a, const struct dp_nexthop *b)
-{
-	return a->port == b->port && a->family == b->family &&
-	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
-}
-
 /* Route m (no hit in c) and make c describe its next hop.  false: no
  * route (m dropped). */
 static bool fwd_miss(struct loop *l, struct fwd_cache *c, struct rte_mbuf *m)
@@ -309,7 +303,7 @@ static bool fwd_miss(struct loop *l, struct fwd_cache *c, struct rte_mbuf *m)
 	}
 	c->family = nh.family;
 	memcpy(c->dst, nh.family == AF_INET ? ip + 16 : ip + 24, nh.family == AF_INET ? 4 : 16);
-	if (c->has_hdr && nh_same(&nh, &c->nh))
+	if (c->has_hdr && dp_nexthop_same(&nh, &c->nh))
 		return true; /* another destination behind the same next hop */
 	c->nh = nh;
 	c->mtu = dp_net_port_mtu(l->gw->net, nh.port);

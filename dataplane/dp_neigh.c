@@ -416,12 +416,6 @@ static bool l2_fill(const struct dp_net *net, struct rte_mbuf *m, uint16_t port,
 	return l2_make(net, port, family, ms, hdr) && l2_put(m, hdr);
 }
 
-static bool nh_same(const struct dp_nexthop *a, const struct dp_nexthop *b)
-{
-	return a->port == b->port && a->family == b->family &&
-	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
-}
-
 static void mark_used(struct dp_net *net, struct dp_neigh_entry *e, uint64_t now)
 {
 	/* Coarse, to keep the line mostly read-only across workers. */
@@ -463,7 +457,7 @@ uint16_t dp_neigh_resolve_burst(struct dp_net *net, unsigned int worker, struct 
 			dp_net_count(w, DP_NET_C_NO_ROUTE, 1);
 			continue;
 		}
-		if (run != NULL && nh_same(&nh[i], run)) {
+		if (run != NULL && dp_nexthop_same(&nh[i], run)) {
 			if (!l2_put(pkts[i], run_hdr)) {
 				dp_net_count(w, DP_NET_C_NO_BUFFER, 1);
 				continue;

@@ -13,7 +13,9 @@
 #ifndef DP_ROUTE_H
 #define DP_ROUTE_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "dpsec/dp.h"
 
@@ -30,6 +32,13 @@ struct dp_nexthop {
 	uint8_t connected;
 	uint8_t addr[16];
 };
+
+/* Whether a and b name one neighbour (port, family, address). */
+static inline bool dp_nexthop_same(const struct dp_nexthop *a, const struct dp_nexthop *b)
+{
+	return a->port == b->port && a->family == b->family &&
+	       memcmp(a->addr, b->addr, sizeof(a->addr)) == 0;
+}
 
 /* Longest-prefix match of dst (4 or 16 bytes, network order).  0 or
  * -ENOENT (no route), -EINVAL (family).  WORKER (or CONTROL). */
