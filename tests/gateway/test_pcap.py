@@ -12,6 +12,7 @@ with scapy, decrypting with the configured keys:
     packet, TTL lowered, toward the host's MAC; the tampered one did not;
   - a 1480-byte DF packet that would not fit the 1500-byte MTU once
     encapsulated gets ICMP "fragmentation needed" with the tunnel's inner MTU;
+    the same packet without DF leaves as two fragments of one ESP packet;
   - two tunnels to the same peer (two remote /25s), each with its own
     outbound SA keyed for its inner networks: each rule uses its own SA;
   - policy: a bypass rule (first by priority) passes one host in the clear
@@ -78,6 +79,40 @@ def sa(spi, key):
                                                 dst=PEER if out else GW_OUT))
 
 
+def check_fragments(gw, out_path, orig, seq):
+    """The DF-clear packet too big once encapsulated left as fragments of one
+    outer ESP packet: each fits the 1500-byte MTU, 8-byte aligned offsets,
+    together the ESP packet with the next sequence number, which decrypts to
+    the original (TTL lowered)."""
+    frags = sorted((p for p in rdpcap(out_path)
+                    if p.haslayer(IP) and p[IP].proto == 50 and
+                    (p[IP].flags.MF or p[IP].frag != 0)), key=lambda p: p[IP].frag)
+    check(len(frags) == 2, f"DF-clear packet too big: two outer fragments (got {len(frags)})")
+    if len(frags) != 2:
+        return
+    check(all(p[IP].len <= 1500 for p in frags), "fragments fit the MTU")
+    check(len({p[IP].id for p in frags}) == 1 and frags[0][IP].frag == 0 and
+          frags[0][IP].flags.MF and not frags[1][IP].flags.MF,
+          "fragments: one ID, first with MF, last without")
+    payload = b""
+    for p in frags:
+        raw = bytes(p[IP])
+        check(p[IP].frag * 8 == len(payload), f"fragment offset {p[IP].frag * 8} continues")
+        payload += raw[p[IP].ihl * 4:p[IP].len]
+    whole = IP(bytes(IP(src=GW_OUT, dst=PEER, proto=50, ttl=frags[0][IP].ttl) / payload))
+    check(whole.haslayer(ESP) and whole[ESP].spi == 0x1000 and whole[ESP].seq == seq,
+          f"reassembled: SPI 0x1000, sequence {seq}")
+    try:
+        dec = gw.decrypt(whole)
+    except Exception as e:  # noqa: BLE001 - any failure is the finding
+        check(False, f"reassembled fragments decrypt ({e})")
+        return
+    want = orig.copy()
+    want.ttl = 63
+    del want.chksum
+    check(bytes(dec) == bytes(IP(bytes(want))), "reassembled: the original, TTL 63")
+
+
 def main():
     dpsecd, example = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
     workers = int(sys.argv[3]) if len(sys.argv) > 3 else 1
@@ -130,7 +165,12 @@ def run(dpsecd, example, work, prefix, workers):
              Raw(b"second-tunnel"),
              # 1480 bytes with DF: too big once encapsulated (MTU 1500).
              IP(src=HOST, dst=REMOTE, ttl=64, id=402, flags="DF") / UDP(sport=9, dport=9) /
-             Raw(b"b" * 1452)]
+             Raw(b"b" * 1452),
+             # The same size without DF: encapsulated, then the outer packet
+             # is fragmented to fit the MTU (RFC 4301 8.1: outer DF clear).
+             IP(src=HOST, dst=REMOTE, ttl=64, id=404) / UDP(sport=9, dport=9) /
+             Raw(b"f" * 1452)]
+    big = extra[-1]
     wrpcap(os.path.join(work, "protected-in.pcap"),
            [Ether(src=HOST_MAC, dst=GW_IN_MAC) / p for p in plain + extra])
 
@@ -171,7 +211,8 @@ def run(dpsecd, example, work, prefix, workers):
     if failures:
         return
     gw = sa(0x1000, OUT_KEY)
-    out = [p for p in rdpcap(out_path) if p.haslayer(ESP) and p[ESP].spi == 0x1000]
+    out = [p for p in rdpcap(out_path) if p.haslayer(ESP) and p[ESP].spi == 0x1000 and
+           not p[IP].flags.MF and p[IP].frag == 0]
     check(len(out) == len(plain), f"{len(plain)} ESP packets toward the peer (got {len(out)})")
     second = [p for p in rdpcap(out_path) if p.haslayer(ESP) and p[ESP].spi == 0x1001]
     check(len(second) == 1 and second[0][ESP].seq == 1,
@@ -195,7 +236,10 @@ def run(dpsecd, example, work, prefix, workers):
         want = IP(bytes(want))
         check(bytes(dec) == bytes(want), f"out {i}: inner packet is the original, TTL 63")
 
-    clear_out = [p for p in rdpcap(out_path) if p.haslayer(IP) and not p.haslayer(ESP)]
+    check_fragments(gw, out_path, big, len(plain) + 1)
+
+    clear_out = [p for p in rdpcap(out_path) if p.haslayer(IP) and not p.haslayer(ESP) and
+                 p[IP].proto != 50]
     check(len(clear_out) == 1 and clear_out[0][IP].dst == BYPASS_HOST and
           clear_out[0][IP].ttl == 63 and clear_out[0][Ether].dst == PEER_MAC,
           f"bypass rule: one packet to {BYPASS_HOST} in the clear (got {len(clear_out)})")
