@@ -731,6 +731,21 @@ static inline bool outbound_prep(struct loop *l, struct rte_mbuf *m, uint16_t po
 	return true;
 }
 
+/* The first touches of the burst's outbound SAs (hot lines, cold record,
+ * crypto session) start together here instead of one after another in
+ * fits_after_encap() and dp_proc: with many tunnels each is a cache and
+ * TLB miss (docs/PERFORMANCE.md, "Scale").  Runs of one SA count once. */
+static void sa_prefetch(const struct loop *l, const struct dp_spd_result *sres, uint16_t n)
+{
+	dp_sa_handle_t h[BURST];
+	unsigned int nh = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		if (sres[i].verdict == DP_SPD_PROTECT && (nh == 0 || h[nh - 1] != sres[i].sa[0]))
+			h[nh++] = sres[i].sa[0];
+	dp_sadb_prefetch_burst(l->gw->ctx->sadb, h, nh);
+}
+
 /* IP packets from a protected port that outbound_prep() passed, with
  * their selectors. */
 static void protected_in(struct loop *l, struct rte_mbuf **live, struct dp_flow *flows,
@@ -746,6 +761,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **live, struct dp_flow 
 	if (nl == 0)
 		return;
 	dp_spd_lookup(l->gw->spd, l->id, DP_POLICY_DIR_OUT, flows, nl, sres);
+	sa_prefetch(l, sres, nl);
 	for (uint16_t i = 0; i < nl; i++) {
 		switch (sres[i].verdict) {
 		case DP_SPD_BYPASS:
