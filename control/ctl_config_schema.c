@@ -881,7 +881,7 @@ void ctl_cfg_defaults(struct ctl_config *cfg)
 	cfg->telemetry.enabled = true;
 	cfg->cluster.port = 7500;
 	cfg->cluster.lease_size = UINT64_C(1) << 20;
-	cfg->sequence_lease = UINT64_C(1) << 20;
+	cfg->sequence_lease = UINT64_C(1) << 24; /* docs/CONTROL.md: headroom for stalls */
 	cfg->limits.max_sas = 1u << 20;
 	cfg->limits.max_policies = 1u << 16;
 	cfg->limits.max_clients = 64;

@@ -590,7 +590,7 @@ static void test_defaults(void **state)
 	assert_null(cfg->ports);
 	assert_true(cfg->telemetry.enabled);
 	assert_false(cfg->cluster.enabled);
-	assert_int_equal(cfg->sequence_lease, 1u << 20);
+	assert_int_equal(cfg->sequence_lease, 1u << 24);
 	assert_int_equal(cfg->limits.max_sas, 1u << 20);
 	assert_int_equal(cfg->limits.max_policies, 1u << 16);
 	assert_int_equal(cfg->limits.max_clients, 64);
