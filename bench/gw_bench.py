@@ -283,6 +283,22 @@ def eal_args(args):
 	return ["--", "--lcores", ",".join(f"{i}@{i % n}" for i in range(args.workers + 1))]
 
 
+def stop_dpdk_app(app, sig, wait_s):
+	"""Stops a DPDK process started by Gateway or SecGW (its telemetry connection, sig,
+	then SIGKILL after wait_s) and removes its runtime directory; False for __exit__."""
+	if app.tel:
+		app.tel.close()
+	app.proc.send_signal(sig)
+	try:
+		app.proc.wait(wait_s)
+	except subprocess.TimeoutExpired:
+		app.proc.kill()
+		app.proc.wait()
+	app.log.close()
+	shutil.rmtree(app.rundir, ignore_errors=True)
+	return False
+
+
 class Gateway:
 	"""dpsecd on the setup in work: started, then ready when telemetry reports every SA
 	loaded and the ports up; load_s is that time. Stopped (SIGTERM) on exit."""
@@ -327,17 +343,7 @@ class Gateway:
 		return self
 
 	def __exit__(self, *exc):
-		if self.tel:
-			self.tel.close()
-		self.proc.send_signal(signal.SIGTERM)
-		try:
-			self.proc.wait(60)
-		except subprocess.TimeoutExpired:
-			self.proc.kill()
-			self.proc.wait()
-		self.log.close()
-		shutil.rmtree(self.rundir, ignore_errors=True)
-		return False
+		return stop_dpdk_app(self, signal.SIGTERM, 60)
 
 
 def worker_counts(tel):
@@ -503,17 +509,7 @@ class SecGW:
 		return self
 
 	def __exit__(self, *exc):
-		if self.tel:
-			self.tel.close()
-		self.proc.send_signal(signal.SIGINT)
-		try:
-			self.proc.wait(30)
-		except subprocess.TimeoutExpired:
-			self.proc.kill()
-			self.proc.wait()
-		self.log.close()
-		shutil.rmtree(self.rundir, ignore_errors=True)
-		return False
+		return stop_dpdk_app(self, signal.SIGINT, 30)
 
 
 def run_secgw(args, work, alg, outbound, frame, mode):

@@ -79,6 +79,20 @@ def sa(spi, key):
                                                 dst=PEER if out else GW_OUT))
 
 
+def check_decrypts(gw, esp, orig, what):
+    """esp (an outer IP packet) decrypts with gw to orig with its TTL lowered by one."""
+    try:
+        dec = gw.decrypt(esp)
+    except Exception as e:  # noqa: BLE001 - any failure is the finding
+        check(False, f"{what}: decrypts ({e})")
+        return
+    want = orig.copy()
+    want.ttl = orig.ttl - 1
+    del want.chksum
+    check(bytes(dec) == bytes(IP(bytes(want))),
+          f"{what}: inner packet is the original, TTL {orig.ttl - 1}")
+
+
 def check_fragments(gw, out_path, orig, seq):
     """The DF-clear packet too big once encapsulated left as fragments of one
     outer ESP packet: each fits the 1500-byte MTU, 8-byte aligned offsets,
@@ -102,15 +116,7 @@ def check_fragments(gw, out_path, orig, seq):
     whole = IP(bytes(IP(src=GW_OUT, dst=PEER, proto=50, ttl=frags[0][IP].ttl) / payload))
     check(whole.haslayer(ESP) and whole[ESP].spi == 0x1000 and whole[ESP].seq == seq,
           f"reassembled: SPI 0x1000, sequence {seq}")
-    try:
-        dec = gw.decrypt(whole)
-    except Exception as e:  # noqa: BLE001 - any failure is the finding
-        check(False, f"reassembled fragments decrypt ({e})")
-        return
-    want = orig.copy()
-    want.ttl = 63
-    del want.chksum
-    check(bytes(dec) == bytes(IP(bytes(want))), "reassembled: the original, TTL 63")
+    check_decrypts(gw, whole, orig, "reassembled")
 
 
 def main():
@@ -225,16 +231,7 @@ def run(dpsecd, example, work, prefix, workers):
         check(p[Ether].dst == PEER_MAC and p[Ether].src == GW_OUT_MAC, f"out {i}: MACs")
         check(p[IP].src == GW_OUT and p[IP].dst == PEER, f"out {i}: tunnel addresses")
         check(p[ESP].spi == 0x1000 and p[ESP].seq == i + 1, f"out {i}: SPI and sequence")
-        try:
-            dec = gw.decrypt(p[IP])
-        except Exception as e:  # noqa: BLE001 - any failure is the finding
-            check(False, f"out {i}: decrypts ({e})")
-            continue
-        want = orig.copy()
-        want.ttl = 63
-        del want.chksum
-        want = IP(bytes(want))
-        check(bytes(dec) == bytes(want), f"out {i}: inner packet is the original, TTL 63")
+        check_decrypts(gw, p[IP], orig, f"out {i}")
 
     check_fragments(gw, out_path, big, len(plain) + 1)
 
