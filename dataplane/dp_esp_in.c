@@ -106,20 +106,10 @@ enum dp_drop dp_tunnel_inner_fix(const struct dp_sa *sa, uint8_t *in, uint32_t l
 		return DP_DROP_BAD_NEXT_HEADER;
 	if (len < 1 || (in[0] >> 4) != (nh == DP_IPPROTO_IPIP ? 4 : 6))
 		return DP_DROP_BAD_NEXT_HEADER;
-	if (in[0] == 0x45 && len >= DP_IPV4_HDR_LEN) {
-		/* The usual inner header (IPv4, no options): dp_ip_parse()'s
-		 * checks and verdicts for it, without the call. */
-		ii.version = 4;
-		ii.tot_len = dp_get16(in + 2);
-		if (ii.tot_len < DP_IPV4_HDR_LEN)
-			return DP_DROP_BAD_LENGTH;
-		if (ii.tot_len > len)
-			return DP_DROP_TRUNCATED;
-	} else {
-		why = dp_ip_parse(in, len, false, &ii);
-		if (why != DP_DROP_NONE)
-			return why;
-	}
+	/* The usual inner header (IPv4, no options) without a call. */
+	why = dp_ip_parse_fast(in, len, false, &ii);
+	if (why != DP_DROP_NONE)
+		return why;
 	tos = dp_ip_tos(in);
 	ecn = dp_ecn_decap(tos & 3u, outer_tos & 3u);
 	if (ecn < 0)

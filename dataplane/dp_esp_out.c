@@ -174,21 +174,10 @@ enum dp_drop dp_esp_out_prepare(struct dp_proc *p, struct dp_pkt *pk, struct rte
 	const struct dp_sa_outer *oc = NULL;
 	enum dp_drop why;
 
-	if (sa->mode == DP_MODE_TUNNEL && len >= DP_IPV4_HDR_LEN && d[0] == 0x45) {
-		/* Tunnel mode reads the inner version and length only; for
-		 * the usual IPv4 header (no options) dp_ip_parse()'s checks
-		 * and verdicts without the call. */
-		ii.version = 4;
-		ii.tot_len = dp_get16(d + 2);
-		if (ii.tot_len < DP_IPV4_HDR_LEN)
-			return DP_DROP_BAD_LENGTH;
-		if (ii.tot_len > len)
-			return DP_DROP_TRUNCATED;
-	} else {
-		why = dp_ip_parse(d, len, false, &ii);
-		if (why != DP_DROP_NONE)
-			return why;
-	}
+	/* The usual inner header (IPv4, no options) without a call. */
+	why = dp_ip_parse_fast(d, len, false, &ii);
+	if (why != DP_DROP_NONE)
+		return why;
 	if (ii.tot_len < len)
 		dp_mbuf_trim1(m, (uint16_t)(len - ii.tot_len));
 	len = ii.tot_len;
