@@ -103,6 +103,23 @@ static uint8_t state_of(struct nt *t, const char *addr, uint8_t *mac)
 }
 
 /* An ARP reply from addr/mac to our 192.0.2.1, through dp_arp_nd_input. */
+/* An ARP request from 192.0.2.40 (mac) for our 192.0.2.1 on port 0: its
+ * sender becomes a STALE neighbour; our reply goes to b (checked, freed). */
+static void arp_request_in(struct nt *t, const uint8_t mac[6], struct txbuf *b)
+{
+	uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+	memcpy(f + 6, mac, 6);
+	f[12] = 0x08; f[13] = 0x06; f[15] = 1; f[16] = 0x08; f[18] = 6; f[19] = 4;
+	f[21] = 1;
+	memcpy(f + 22, mac, 6);
+	f[28] = 192; f[30] = 2; f[31] = 40;
+	f[38] = 192; f[40] = 2; f[41] = 1;
+	dp_arp_nd_input(t->net, 0, nt_mbuf(t, f, sizeof(f)), 0, &b->tx);
+	assert_int_equal(b->tx.n, 1); /* our reply */
+	tx_free(b);
+}
+
 static void arp_reply_in(struct nt *t, const char *addr, const uint8_t *mac)
 {
 	uint8_t f[42] = { 0 };
@@ -320,20 +337,8 @@ static void test_timeouts(void **state)
 	nt_setup(&t, "nb_time", &cfg);
 	port_up(&t);
 	/* The sender of an ARP request to us becomes a STALE neighbour. */
-	{
-		uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-		memcpy(f + 6, peer_mac, 6);
-		f[12] = 0x08; f[13] = 0x06; f[15] = 1; f[16] = 0x08; f[18] = 6; f[19] = 4;
-		f[21] = 1;
-		memcpy(f + 22, peer_mac, 6);
-		f[28] = 192; f[30] = 2; f[31] = 40;
-		f[38] = 192; f[40] = 2; f[41] = 1;
-		tx_init(&b);
-		dp_arp_nd_input(t.net, 0, nt_mbuf(&t, f, sizeof(f)), 0, &b.tx);
-		assert_int_equal(b.tx.n, 1); /* our reply */
-		tx_free(&b);
-	}
+	tx_init(&b);
+	arp_request_in(&t, peer_mac, &b);
 	assert_int_equal(dp_net_run(t.net), 1);
 	assert_int_equal(state_of(&t, "192.0.2.40", mac), DP_NEIGH_STALE);
 	assert_memory_equal(mac, peer_mac, 6);
@@ -418,19 +423,7 @@ static void test_header(void **state)
 
 	/* A STALE neighbour (sender of an ARP request to us): the header,
 	 * and one unicast probe until the retransmission time passes. */
-	{
-		uint8_t f[60] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
-
-		memcpy(f + 6, peer_mac2, 6);
-		f[12] = 0x08; f[13] = 0x06; f[15] = 1; f[16] = 0x08; f[18] = 6; f[19] = 4;
-		f[21] = 1;
-		memcpy(f + 22, peer_mac2, 6);
-		f[28] = 192; f[30] = 2; f[31] = 40;
-		f[38] = 192; f[40] = 2; f[41] = 1;
-		dp_arp_nd_input(t.net, 0, nt_mbuf(&t, f, sizeof(f)), 0, &b.tx);
-		assert_int_equal(b.tx.n, 1); /* our reply */
-		tx_free(&b);
-	}
+	arp_request_in(&t, peer_mac2, &b);
 	assert_int_equal(dp_net_run(t.net), 1);
 	assert_int_equal(state_of(&t, "192.0.2.40", NULL), DP_NEIGH_STALE);
 	nexthop(&nh, "192.0.2.40", 0);
