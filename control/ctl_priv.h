@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include "ctl.h"
+#include "ctl_ihash.h"
 #include "ctl_spd.h"
 #include "dpsec/dp.h"
 #include "dpsec/pfkey.h"
@@ -98,8 +99,9 @@ struct ctl_pub_link {
 struct ctl_sa {
 	struct ctl *ctl;           /* back-pointer for the timer */
 	ev_timer timer;            /* lifetimes; timer.data = this */
-	struct ctl_sa *hnext;      /* hash chain (identity) */
-	struct ctl_sa *hhnext;     /* hash chain (dataplane handle) */
+	struct ctl_hlink hlink;    /* hash chain (identity); khash its hash */
+	struct ctl_hlink hhlink;   /* hash chain (dataplane handle) */
+	uint32_t khash;            /* hash of (spi, satype, dst), set on insert */
 	uint32_t slot;             /* index in the slot table (dump cursor) */
 	struct ctl_pub_link pub_all, pub_sub; /* ctl_publish.c's SA indexes */
 

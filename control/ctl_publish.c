@@ -61,23 +61,22 @@ struct pub_key {
 };
 
 struct pub_bucket {
-	struct pub_bucket *hnext;
+	struct ctl_hlink hlink;
 	uint32_t hash;
 	struct pub_key key;
 	struct ctl_pub_link *head;
 };
 
-/* A chained hash of buckets; each bucket lists its entries (doubly
- * linked, so an entry leaves in O(1)). */
+/* A chained hash of buckets (growing incrementally, ctl_ihash.h); each
+ * bucket lists its entries (doubly linked, so an entry leaves in O(1)). */
 struct pub_map {
-	struct pub_bucket **tab;
-	uint32_t nb, n;
+	struct ctl_ihash h;
 };
 
 /* What the publisher keeps per PROTECT rule: its place in the indexes and
  * the binding last pushed. */
 struct pub_rule {
-	struct pub_rule *hnext;           /* by index */
+	struct ctl_hlink hlink;           /* by index (rtab) */
 	struct pub_rule *dnext, *dprev;   /* dirty list */
 	struct ctl_pub_link link;         /* RK_OUTER / RK_TUN bucket, or the any list */
 	struct ctl_pub_link peer;         /* RK_PEER bucket (tunnel rules) */
@@ -112,8 +111,8 @@ struct ctl_publish {
 	bool retry_full;      /* the last full publication failed: the next
 			       * change publishes everything again */
 	struct pub_map rmap, smap;
-	struct pub_rule **rtab;           /* by index */
-	uint32_t rtab_n, nrules;
+	struct ctl_ihash rtab;            /* pub_rule by index */
+	uint32_t nrules;
 	struct pub_rule *dirty;           /* dirty list head */
 	uint32_t ndirty;
 	struct ctl_pub_link *any;         /* rules of any family */
@@ -434,37 +433,20 @@ static void mask_copy(uint8_t *out, const uint8_t *a, unsigned int plen)
 static struct pub_bucket *map_find(const struct pub_map *m, const struct pub_key *k,
 	uint32_t h)
 {
-	struct pub_bucket *b;
+	const struct ctl_hlink *l = ctl_ihash_chain(&m->h, h);
 
-	if (m->nb == 0)
-		return NULL;
-	for (b = m->tab[h & (m->nb - 1)]; b != NULL; b = b->hnext) {
+	for (; l != NULL; l = l->next) {
+		struct pub_bucket *b = CTL_HLINK_OWNER(l, struct pub_bucket, hlink);
+
 		if (b->hash == h && memcmp(&b->key, k, sizeof(*k)) == 0)
 			return b;
 	}
 	return NULL;
 }
 
-static int map_grow(struct pub_map *m)
+static uint32_t bucket_hash(const struct ctl_hlink *l)
 {
-	uint32_t nb = m->nb ? m->nb * 2 : 1024;
-	struct pub_bucket **t = calloc(nb, sizeof(*t));
-
-	if (t == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < m->nb; i++) {
-		struct pub_bucket *b = m->tab[i], *next;
-
-		for (; b != NULL; b = next) {
-			next = b->hnext;
-			b->hnext = t[b->hash & (nb - 1)];
-			t[b->hash & (nb - 1)] = b;
-		}
-	}
-	free(m->tab);
-	m->tab = t;
-	m->nb = nb;
-	return 0;
+	return CTL_HLINK_OWNER(l, struct pub_bucket, hlink)->hash;
 }
 
 /* Put entry l into the bucket of k (made if new).  -ENOMEM. */
@@ -474,16 +456,14 @@ static int map_link(struct pub_map *m, const struct pub_key *k, struct ctl_pub_l
 	struct pub_bucket *b = map_find(m, k, h);
 
 	if (b == NULL) {
-		if (m->n >= m->nb && map_grow(m) != 0)
+		if (ctl_ihash_reserve(&m->h) != 0)
 			return -ENOMEM;
 		b = calloc(1, sizeof(*b));
 		if (b == NULL)
 			return -ENOMEM;
 		b->hash = h;
 		b->key = *k;
-		b->hnext = m->tab[h & (m->nb - 1)];
-		m->tab[h & (m->nb - 1)] = b;
-		m->n++;
+		ctl_ihash_insert(&m->h, &b->hlink, h);
 	}
 	l->owner = b;
 	l->prev = NULL;
@@ -496,7 +476,7 @@ static int map_link(struct pub_map *m, const struct pub_key *k, struct ctl_pub_l
 
 static void map_unlink(struct pub_map *m, struct ctl_pub_link *l)
 {
-	struct pub_bucket *b = l->owner, **pp;
+	struct pub_bucket *b = l->owner;
 
 	if (b == NULL)
 		return;
@@ -510,25 +490,20 @@ static void map_unlink(struct pub_map *m, struct ctl_pub_link *l)
 	l->next = l->prev = NULL;
 	if (b->head != NULL)
 		return;
-	for (pp = &m->tab[b->hash & (m->nb - 1)]; *pp != b; pp = &(*pp)->hnext)
-		;
-	*pp = b->hnext;
-	m->n--;
+	(void)ctl_ihash_remove(&m->h, &b->hlink, b->hash);
 	free(b);
+}
+
+static void bucket_free(struct ctl_hlink *l, void *arg)
+{
+	(void)arg;
+	free(CTL_HLINK_OWNER(l, struct pub_bucket, hlink));
 }
 
 static void map_free(struct pub_map *m)
 {
-	for (uint32_t i = 0; i < m->nb; i++) {
-		struct pub_bucket *b = m->tab[i], *next;
-
-		for (; b != NULL; b = next) {
-			next = b->hnext;
-			free(b);
-		}
-	}
-	free(m->tab);
-	memset(m, 0, sizeof(*m));
+	ctl_ihash_each(&m->h, bucket_free, NULL);
+	ctl_ihash_fini(&m->h);
 }
 
 static const struct ctl_pub_link *map_head(const struct pub_map *m, const struct pub_key *k)
@@ -542,39 +517,27 @@ static const struct ctl_pub_link *map_head(const struct pub_map *m, const struct
 
 /* ---- rules ---- */
 
+static uint32_t index_hash(uint32_t index)
+{
+	return (uint32_t)ctl_hash_mix(index);
+}
+
+static uint32_t rule_link_hash(const struct ctl_hlink *l)
+{
+	return index_hash(CTL_HLINK_OWNER(l, struct pub_rule, hlink)->index);
+}
+
 static struct pub_rule *rule_find(const struct ctl_publish *pub, uint32_t index)
 {
-	struct pub_rule *pr;
+	const struct ctl_hlink *l = ctl_ihash_chain(&pub->rtab, index_hash(index));
 
-	if (pub->rtab_n == 0)
-		return NULL;
-	for (pr = pub->rtab[ctl_hash_mix(index) & (pub->rtab_n - 1)]; pr != NULL; pr = pr->hnext) {
+	for (; l != NULL; l = l->next) {
+		struct pub_rule *pr = CTL_HLINK_OWNER(l, struct pub_rule, hlink);
+
 		if (pr->index == index)
 			return pr;
 	}
 	return NULL;
-}
-
-static int rtab_grow(struct ctl_publish *pub)
-{
-	uint32_t n = pub->rtab_n ? pub->rtab_n * 2 : 1024;
-	struct pub_rule **t = calloc(n, sizeof(*t));
-
-	if (t == NULL)
-		return -ENOMEM;
-	for (uint32_t i = 0; i < pub->rtab_n; i++) {
-		struct pub_rule *pr = pub->rtab[i], *next;
-
-		for (; pr != NULL; pr = next) {
-			next = pr->hnext;
-			pr->hnext = t[ctl_hash_mix(pr->index) & (n - 1)];
-			t[ctl_hash_mix(pr->index) & (n - 1)] = pr;
-		}
-	}
-	free(pub->rtab);
-	pub->rtab = t;
-	pub->rtab_n = n;
-	return 0;
 }
 
 static void mark_dirty(struct ctl_publish *pub, struct pub_rule *pr)
@@ -622,7 +585,7 @@ static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
 
 	if (r->pol.sadb_x_pol_action != SADB_X_DPSEC_ACTION_IPSEC)
 		return 0;
-	if (pub->nrules >= pub->rtab_n && rtab_grow(pub) != 0)
+	if (ctl_ihash_reserve(&pub->rtab) != 0)
 		return -ENOMEM;
 	pr = calloc(1, sizeof(*pr));
 	if (pr == NULL)
@@ -667,20 +630,16 @@ static int rule_index(struct ctl_publish *pub, const struct ctl_spd_rule *r)
 		free(pr);
 		return err;
 	}
-	pr->hnext = pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)];
-	pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)] = pr;
+	ctl_ihash_insert(&pub->rtab, &pr->hlink, index_hash(pr->index));
 	pub->nrules++;
 	return 0;
 }
 
 static void rule_unindex(struct ctl_publish *pub, struct pub_rule *pr)
 {
-	struct pub_rule **pp = &pub->rtab[ctl_hash_mix(pr->index) & (pub->rtab_n - 1)];
 	const struct pub_bucket *b = pr->link.owner;
 
-	while (*pp != pr)
-		pp = &(*pp)->hnext;
-	*pp = pr->hnext;
+	(void)ctl_ihash_remove(&pub->rtab, &pr->hlink, index_hash(pr->index));
 	pub->nrules--;
 	clear_dirty(pub, pr);
 	if (pr->any) {
@@ -701,12 +660,14 @@ static void rule_unindex(struct ctl_publish *pub, struct pub_rule *pr)
 	free(pr);
 }
 
+static void rule_drop(struct ctl_hlink *l, void *arg)
+{
+	rule_unindex(arg, CTL_HLINK_OWNER(l, struct pub_rule, hlink));
+}
+
 static void rules_drop(struct ctl_publish *pub)
 {
-	for (uint32_t i = 0; i < pub->rtab_n; i++) {
-		while (pub->rtab[i] != NULL)
-			rule_unindex(pub, pub->rtab[i]);
-	}
+	ctl_ihash_each(&pub->rtab, rule_drop, pub);
 }
 
 /* ---- SAs ---- */
@@ -1215,7 +1176,9 @@ struct ctl_publish *ctl_publish_new(struct ctl *ctl, struct dp_spd *spd)
 	pub->ctl = ctl;
 	pub->spd = spd;
 	pub->full = true;
-	if (reindex(pub) != 0) {
+	if (ctl_ihash_init(&pub->rmap.h, 1024, bucket_hash) != 0 ||
+	    ctl_ihash_init(&pub->smap.h, 1024, bucket_hash) != 0 ||
+	    ctl_ihash_init(&pub->rtab, 1024, rule_link_hash) != 0 || reindex(pub) != 0) {
 		ctl_publish_free(pub);
 		errno = ENOMEM;
 		return NULL;
@@ -1242,7 +1205,7 @@ void ctl_publish_free(struct ctl_publish *pub)
 		sa_unindex(pub, sa);
 	map_free(&pub->rmap);
 	map_free(&pub->smap);
-	free(pub->rtab);
+	ctl_ihash_fini(&pub->rtab);
 	free(pub->changes);
 	free(pub);
 }

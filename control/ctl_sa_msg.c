@@ -557,9 +557,10 @@ static int update_larval(struct ctl_req *r, struct ctl_sa *sa)
 		*sa = *tmp;
 		sa->ctl = keep.ctl;
 		sa->timer = keep.timer;
-		sa->hnext = keep.hnext;
+		sa->hlink = keep.hlink;
+		sa->khash = keep.khash;
 		sa->slot = keep.slot;
-		sa->hhnext = NULL;
+		sa->hhlink.next = NULL;
 		sa->added = ctl_now(ctl);
 		sa->add_time = (uint64_t)sa->added;
 		tmp->ext = old;

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ctl_sadb.c: the control thread's SADB -- a chained hash on the PF_KEY
- * identity (SPI, SA type, destination) and a slot table.
+ * identity (SPI, SA type, destination), one on the dataplane handle, and a
+ * slot table.  Both hashes grow incrementally (ctl_ihash.h): no insert
+ * rehashes the whole table.
  *
  * The slot table gives each record a small stable number; dumps walk it
  * with a cursor, so a dump paused for a slow client resumes where it was
@@ -16,9 +18,8 @@
 #include "ctl_priv.h"
 
 struct ctl_sadb {
-	struct ctl_sa **buckets;
-	uint32_t nbuckets;        /* power of two */
-	struct ctl_sa **hbuckets; /* by dataplane handle, same size */
+	struct ctl_ihash by_id;     /* identity: ctl_sa.hlink, hash khash */
+	struct ctl_ihash by_handle; /* dataplane handle: ctl_sa.hhlink */
 	struct ctl_sa **slots;
 	uint32_t nslots;          /* slots in use up to here */
 	uint32_t cap;
@@ -40,6 +41,21 @@ static uint32_t key_hash(uint32_t spi, uint8_t satype, const struct dp_addr *dst
 	return (uint32_t)h;
 }
 
+static uint32_t handle_hash(dp_sa_handle_t h)
+{
+	return (uint32_t)ctl_hash_mix(h);
+}
+
+static uint32_t id_link_hash(const struct ctl_hlink *l)
+{
+	return CTL_HLINK_OWNER(l, struct ctl_sa, hlink)->khash;
+}
+
+static uint32_t handle_link_hash(const struct ctl_hlink *l)
+{
+	return handle_hash(CTL_HLINK_OWNER(l, struct ctl_sa, hhlink)->handle);
+}
+
 bool ctl_addr_equal(const struct dp_addr *a, const struct dp_addr *b)
 {
 	return a->family == b->family && memcmp(a->bytes, b->bytes, sizeof(a->bytes)) == 0;
@@ -51,12 +67,10 @@ struct ctl_sadb *ctl_sadb_new(void)
 
 	if (db == NULL)
 		return NULL;
-	db->nbuckets = 1024;
-	db->buckets = calloc(db->nbuckets, sizeof(*db->buckets));
-	db->hbuckets = calloc(db->nbuckets, sizeof(*db->hbuckets));
-	if (db->buckets == NULL || db->hbuckets == NULL) {
-		free(db->buckets);
-		free(db->hbuckets);
+	if (ctl_ihash_init(&db->by_id, 1024, id_link_hash) != 0 ||
+	    ctl_ihash_init(&db->by_handle, 1024, handle_link_hash) != 0) {
+		ctl_ihash_fini(&db->by_id);
+		ctl_ihash_fini(&db->by_handle);
 		free(db);
 		return NULL;
 	}
@@ -76,8 +90,8 @@ void ctl_sadb_free(struct ctl_sadb *db, void (*each)(struct ctl_sa *sa, void *ar
 			each(sa, arg);
 		ctl_sa_free(sa);
 	}
-	free(db->buckets);
-	free(db->hbuckets);
+	ctl_ihash_fini(&db->by_id);
+	ctl_ihash_fini(&db->by_handle);
 	free(db->slots);
 	free(db->free_slots);
 	free(db);
@@ -86,59 +100,17 @@ void ctl_sadb_free(struct ctl_sadb *db, void (*each)(struct ctl_sa *sa, void *ar
 struct ctl_sa *ctl_sadb_find(const struct ctl_sadb *db, uint32_t spi, uint8_t satype,
 	const struct dp_addr *dst)
 {
-	struct ctl_sa *sa = db->buckets[key_hash(spi, satype, dst) & (db->nbuckets - 1)];
+	uint32_t h = key_hash(spi, satype, dst);
+	const struct ctl_hlink *l = ctl_ihash_chain(&db->by_id, h);
 
-	for (; sa != NULL; sa = sa->hnext) {
-		if (sa->spi == spi && sa->satype == satype && ctl_addr_equal(&sa->dst, dst))
+	for (; l != NULL; l = l->next) {
+		struct ctl_sa *sa = CTL_HLINK_OWNER(l, struct ctl_sa, hlink);
+
+		if (sa->khash == h && sa->spi == spi && sa->satype == satype &&
+		    ctl_addr_equal(&sa->dst, dst))
 			return sa;
 	}
 	return NULL;
-}
-
-static uint32_t handle_hash(dp_sa_handle_t h)
-{
-	return (uint32_t)ctl_hash_mix(h);
-}
-
-static int grow_buckets(struct ctl_sadb *db)
-{
-	uint32_t n = db->nbuckets * 2;
-	struct ctl_sa **b = calloc(n, sizeof(*b));
-	struct ctl_sa **hb = calloc(n, sizeof(*hb));
-
-	if (b == NULL || hb == NULL) {
-		free(b);
-		free(hb);
-		return -ENOMEM;
-	}
-	for (uint32_t i = 0; i < db->nbuckets; i++) {
-		struct ctl_sa *sa = db->hbuckets[i], *next;
-
-		for (; sa != NULL; sa = next) {
-			uint32_t h = handle_hash(sa->handle) & (n - 1);
-
-			next = sa->hhnext;
-			sa->hhnext = hb[h];
-			hb[h] = sa;
-		}
-	}
-	free(db->hbuckets);
-	db->hbuckets = hb;
-	for (uint32_t i = 0; i < db->nbuckets; i++) {
-		struct ctl_sa *sa = db->buckets[i], *next;
-
-		for (; sa != NULL; sa = next) {
-			uint32_t h = key_hash(sa->spi, sa->satype, &sa->dst) & (n - 1);
-
-			next = sa->hnext;
-			sa->hnext = b[h];
-			b[h] = sa;
-		}
-	}
-	free(db->buckets);
-	db->buckets = b;
-	db->nbuckets = n;
-	return 0;
 }
 
 /* Reserve room for one more slot (and its free-stack entry). */
@@ -165,43 +137,41 @@ static int reserve_slot(struct ctl_sadb *db)
 
 int ctl_sadb_insert(struct ctl_sadb *db, struct ctl_sa *sa)
 {
-	uint32_t h;
-
 	if (ctl_sadb_find(db, sa->spi, sa->satype, &sa->dst) != NULL)
 		return -EEXIST;
-	if (db->count >= db->nbuckets && grow_buckets(db) != 0)
-		return -ENOMEM;
-	if (reserve_slot(db) != 0)
+	/* Both chains get room first, so that nothing below can fail. */
+	if (ctl_ihash_reserve(&db->by_id) != 0 || ctl_ihash_reserve(&db->by_handle) != 0 ||
+	    reserve_slot(db) != 0)
 		return -ENOMEM;
 	sa->slot = db->nfree > 0 ? db->free_slots[--db->nfree] : db->nslots++;
 	db->slots[sa->slot] = sa;
-	h = key_hash(sa->spi, sa->satype, &sa->dst) & (db->nbuckets - 1);
-	sa->hnext = db->buckets[h];
-	db->buckets[h] = sa;
+	sa->khash = key_hash(sa->spi, sa->satype, &sa->dst);
+	ctl_ihash_insert(&db->by_id, &sa->hlink, sa->khash);
 	db->count++;
-	ctl_sadb_index_handle(db, sa);
+	if (sa->handle != DP_SA_HANDLE_INVALID)
+		ctl_ihash_insert(&db->by_handle, &sa->hhlink, handle_hash(sa->handle));
 	return 0;
 }
 
 void ctl_sadb_index_handle(struct ctl_sadb *db, struct ctl_sa *sa)
 {
-	uint32_t h;
-
 	if (sa->handle == DP_SA_HANDLE_INVALID)
 		return;
-	h = handle_hash(sa->handle) & (db->nbuckets - 1);
-	sa->hhnext = db->hbuckets[h];
-	db->hbuckets[h] = sa;
+	/* A failed growth here only lengthens chains. */
+	(void)ctl_ihash_reserve(&db->by_handle);
+	ctl_ihash_insert(&db->by_handle, &sa->hhlink, handle_hash(sa->handle));
 }
 
 struct ctl_sa *ctl_sadb_by_handle(const struct ctl_sadb *db, dp_sa_handle_t handle)
 {
-	struct ctl_sa *sa;
+	const struct ctl_hlink *l;
 
 	if (handle == DP_SA_HANDLE_INVALID)
 		return NULL;
-	sa = db->hbuckets[handle_hash(handle) & (db->nbuckets - 1)];
-	for (; sa != NULL; sa = sa->hhnext) {
+	l = ctl_ihash_chain(&db->by_handle, handle_hash(handle));
+	for (; l != NULL; l = l->next) {
+		struct ctl_sa *sa = CTL_HLINK_OWNER(l, struct ctl_sa, hhlink);
+
 		if (sa->handle == handle)
 			return sa;
 	}
@@ -210,26 +180,10 @@ struct ctl_sa *ctl_sadb_by_handle(const struct ctl_sadb *db, dp_sa_handle_t hand
 
 void ctl_sadb_remove(struct ctl_sadb *db, struct ctl_sa *sa)
 {
-	struct ctl_sa **pp = &db->buckets[key_hash(sa->spi, sa->satype, &sa->dst) &
-					  (db->nbuckets - 1)];
-
-	for (; *pp != NULL; pp = &(*pp)->hnext) {
-		if (*pp == sa) {
-			*pp = sa->hnext;
-			break;
-		}
-	}
-	sa->hnext = NULL;
-	if (sa->handle != DP_SA_HANDLE_INVALID) {
-		pp = &db->hbuckets[handle_hash(sa->handle) & (db->nbuckets - 1)];
-		for (; *pp != NULL; pp = &(*pp)->hhnext) {
-			if (*pp == sa) {
-				*pp = sa->hhnext;
-				break;
-			}
-		}
-	}
-	sa->hhnext = NULL;
+	(void)ctl_ihash_remove(&db->by_id, &sa->hlink, sa->khash);
+	if (sa->handle != DP_SA_HANDLE_INVALID)
+		(void)ctl_ihash_remove(&db->by_handle, &sa->hhlink, handle_hash(sa->handle));
+	sa->hhlink.next = NULL;
 	db->slots[sa->slot] = NULL;
 	db->free_slots[db->nfree++] = sa->slot;
 	db->count--;
