@@ -15,7 +15,8 @@
  *   SPDDELETE the M policies, by the index each SPDADD reply returned
  *   DELETE    the N SAs one by one (or SADB_FLUSH with --flush, which also
  *             removes SAs this program did not add)
- * Rates are printed per 10 % of a phase (progress) and for the whole phase.
+ * Rates are printed per 10 % of a phase (progress) and for the whole phase,
+ * with the longest wait for a reply (a control-thread stall).
  * Exit status: 0 when every reply was the expected success, 1 otherwise
  * (error replies are counted by diagnostic and printed), 2 on usage errors.
  *
@@ -255,9 +256,9 @@ static int pr_build_spddelete(struct pr_ctx *c, uint32_t t, uint32_t seq)
 static int pr_phase(struct pr_ctx *c, const char *name, uint8_t type, uint32_t n,
 		    pr_build_fn build, pr_reply_fn on_reply)
 {
-	uint32_t sent = 0, done = 0, next_mark = 1;
+	uint32_t sent = 0, done = 0, next_mark = 1, gap_at = 0;
 	uint64_t errors0 = c->errors;
-	double t0 = pr_now(), tmark = t0, t;
+	double t0 = pr_now(), tmark = t0, t, tlast = t0, gap = 0;
 	int rc;
 
 	while (done < n) {
@@ -286,6 +287,14 @@ static int pr_phase(struct pr_ctx *c, const char *name, uint8_t type, uint32_t n
 		else if (on_reply)
 			on_reply(c, h->sadb_msg_seq - 1, c->buf, (size_t)rc);
 		done++;
+		/* The longest wait for a reply with requests outstanding: what a
+		 * control-thread stall looks like from a key manager. */
+		t = pr_now();
+		if (t - tlast > gap) {
+			gap = t - tlast;
+			gap_at = done;
+		}
+		tlast = t;
 		if (!c->o->quiet && (uint64_t)done * 10 >= (uint64_t)n * next_mark) {
 			t = pr_now();
 			printf("  %-9s %3u%% %10u done  %10.0f /s this step  %10.0f /s so far\n",
@@ -302,6 +311,8 @@ static int pr_phase(struct pr_ctx *c, const char *name, uint8_t type, uint32_t n
 	t = pr_now() - t0;
 	printf("%-9s %10u requests %9.3f s %12.0f /s  errors %llu\n", name, n, t,
 	       n / (t > 0 ? t : 1e-9), (unsigned long long)(c->errors - errors0));
+	printf("  %-9s longest wait for a reply %.1f ms (before reply %u)\n", name, gap * 1e3,
+	       gap_at);
 	fflush(stdout);
 	return 0;
 }
