@@ -289,24 +289,10 @@ static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct d
 	job->u.HMAC._hashed_auth_key_xor_opad = s->k.hmac.opad;
 }
 
-static void dp_crypto_mb_complete(struct dp_crypto_worker *w, const IMB_JOB *job)
-{
-	struct dp_crypto_op *op = job->user_data;
-	unsigned int i = (unsigned int)(uintptr_t)job->user_data2;
-	const struct dp_crypto_sess *s = op->sess;
-
-	if (job->status != IMB_STATUS_COMPLETED)
-		op->status = DP_CRYPTO_ERROR;
-	else if (s->info.dir == DP_CRYPTO_DIR_IN &&
-		 dp_crypto_ct_memcmp(w->icv[i], op->digest, s->info.icv_len) != 0)
-		op->status = DP_CRYPTO_AUTH_FAILED;
-	else
-		op->status = DP_CRYPTO_OK;
-}
-
-/* Constant-time tag compare for GCM (8, 12 or 16 bytes): a few word XORs
- * inline, where dp_crypto_ct_memcmp() is a call and a byte loop (~3 % of
- * the samples of GCM decapsulation at 64 B).  Other lengths take the loop. */
+/* Constant-time ICV compare (8, 12 or 16 bytes): a few word XORs inline,
+ * where dp_crypto_ct_memcmp() is a call and a byte loop (~3 % of the
+ * samples of GCM decapsulation at 64 B, 1.9 % of the worker's at CBC +
+ * HMAC-SHA256 inbound 64 B).  Other lengths take the loop. */
 static inline bool dp_crypto_mb_tag_differs(const uint8_t *a, const uint8_t *b,
 					    unsigned int len)
 {
@@ -333,6 +319,21 @@ static inline bool dp_crypto_mb_tag_differs(const uint8_t *a, const uint8_t *b,
 	default:
 		return dp_crypto_ct_memcmp(a, b, len) != 0;
 	}
+}
+
+static void dp_crypto_mb_complete(struct dp_crypto_worker *w, const IMB_JOB *job)
+{
+	struct dp_crypto_op *op = job->user_data;
+	unsigned int i = (unsigned int)(uintptr_t)job->user_data2;
+	const struct dp_crypto_sess *s = op->sess;
+
+	if (job->status != IMB_STATUS_COMPLETED)
+		op->status = DP_CRYPTO_ERROR;
+	else if (s->info.dir == DP_CRYPTO_DIR_IN &&
+		 dp_crypto_mb_tag_differs(w->icv[i], op->digest, s->info.icv_len))
+		op->status = DP_CRYPTO_AUTH_FAILED;
+	else
+		op->status = DP_CRYPTO_OK;
 }
 
 /* AES-GCM through intel-ipsec-mb's direct GCM functions, not the job API.

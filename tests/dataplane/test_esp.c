@@ -592,6 +592,46 @@ static void test_drop_content(void **state)
 	pair_del(&x);
 }
 
+/* The padding check (dp_esp_in.c: a masked 16-byte compare for pads up to
+ * 16 bytes, a loop beyond): per pad length, a good pad passes, a wrong
+ * first or last pad byte is refused, and the payload byte right before the
+ * pad is not taken for padding (it differs from the sequence). */
+static void test_drop_padding(void **state)
+{
+	static const uint8_t lens[] = { 0, 4, 8, 12, 16, 20, 28 };
+	struct pair x;
+	uint8_t pt[128], inner[64];
+	uint32_t il = pt_udp_packet(inner, IN4S, IN4D, 2, 0, false), seq = 1;
+
+	(void)state;
+	pair_new(&x, SADB_EALG_AES_GCM_16, 16, 0, 64);
+	assert_int_equal(il, 30);
+	for (size_t t = 0; t < sizeof(lens); t++) {
+		uint32_t pad = lens[t], ptlen = il + pad + 2; /* a multiple of 4 */
+
+		for (int bad = 0; bad < 3; bad++) {
+			struct dp_proc_res r;
+
+			memcpy(pt, inner, il);
+			pt[il - 1] = 0xee; /* the UDP payload's last byte */
+			for (uint32_t i = 0; i < pad; i++)
+				pt[il + i] = (uint8_t)(i + 1);
+			pt[il + pad] = (uint8_t)pad;
+			pt[il + pad + 1] = DP_IPPROTO_IPIP;
+			if (bad == 1 && pad != 0)
+				pt[il] ^= 0x40;            /* first pad byte */
+			if (bad == 2 && pad != 0)
+				pt[il + pad - 1] ^= 0x01;  /* last pad byte */
+			r = open1(seal_raw(&x, pt, ptlen, seq++), NULL);
+			if (bad == 0 || pad == 0)
+				assert_int_equal(r.verdict, DP_PROC_FORWARD);
+			else
+				expect_drop(r, DP_DROP_BAD_PADDING);
+		}
+	}
+	pair_del(&x);
+}
+
 static void test_drop_outbound(void **state)
 {
 	struct pair x;
@@ -1033,6 +1073,7 @@ static void test_handoff(void **state)
 	cmocka_unit_test(test_roundtrip),              \
 	cmocka_unit_test(test_drop_inbound),           \
 	cmocka_unit_test(test_drop_content),           \
+	cmocka_unit_test(test_drop_padding),           \
 	cmocka_unit_test(test_drop_outbound),          \
 	cmocka_unit_test(test_hard_lifetime),          \
 	cmocka_unit_test(test_natt_exception),         \
