@@ -108,6 +108,17 @@ bool ctl_ihash_remove(struct ctl_ihash *t, struct ctl_hlink *l, uint32_t h)
 	return false;
 }
 
+void ctl_ihash_clear(struct ctl_ihash *t)
+{
+	free(t->old);
+	t->old = NULL;
+	t->onb = 0;
+	t->moved = 0;
+	if (t->tab != NULL)
+		memset(t->tab, 0, (size_t)t->nb * sizeof(*t->tab));
+	t->n = 0;
+}
+
 static void each_chain(struct ctl_hlink **tab, uint32_t from, uint32_t to,
 	void (*each)(struct ctl_hlink *l, void *arg), void *arg)
 {

@@ -65,6 +65,8 @@ int ctl_ihash_reserve(struct ctl_ihash *t);
 void ctl_ihash_insert(struct ctl_ihash *t, struct ctl_hlink *l, uint32_t h);
 /* Unlink l (hash h).  Returns false when l was not in the table. */
 bool ctl_ihash_remove(struct ctl_ihash *t, struct ctl_hlink *l, uint32_t h);
+/* Forget every entry (they are the caller's), keeping the current size. */
+void ctl_ihash_clear(struct ctl_ihash *t);
 /* Finish a running migration at once (tests; a shrink-free teardown). */
 void ctl_ihash_settle(struct ctl_ihash *t);
 /* Each entry once (both tables), for teardown: each may free l. */

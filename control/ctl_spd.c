@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "ctl_hash.h"
+#include "ctl_ihash.h"
 #include "dpsec/pfkey.h"
 
 struct spd_prio;
@@ -28,8 +29,8 @@ struct spd_prio;
 struct spd_node {
 	struct ctl_spd_rule rule;        /* first: a rule pointer is a node */
 	struct spd_node *next, *prev;    /* match order */
-	struct spd_node *inext;          /* index hash chain */
-	struct spd_node *dnext;          /* duplicate hash chain */
+	struct ctl_hlink ilink;          /* index hash chain */
+	struct ctl_hlink dlink;          /* duplicate hash chain */
 	struct spd_prio *prio;
 	uint32_t dhash;
 };
@@ -47,8 +48,7 @@ struct spd_slot {
 };
 
 struct ctl_spd {
-	struct spd_node **ihash, **dhash;
-	uint32_t nbuckets;               /* power of two, both hashes */
+	struct ctl_ihash ihash, dhash;   /* grow incrementally (ctl_ihash.h) */
 	struct spd_slot *by_index;       /* ascending index, with holes */
 	uint32_t nslots, slot_cap, holes;
 	struct spd_prio *root;
@@ -85,6 +85,16 @@ static uint32_t dup_hash(const struct ctl_spd_rule *r)
 	return x;
 }
 
+static uint32_t ilink_hash(const struct ctl_hlink *l)
+{
+	return index_hash(CTL_HLINK_OWNER(l, struct spd_node, ilink)->rule.pol.sadb_x_pol_index);
+}
+
+static uint32_t dlink_hash(const struct ctl_hlink *l)
+{
+	return CTL_HLINK_OWNER(l, struct spd_node, dlink)->dhash;
+}
+
 static struct spd_node *node_of(const struct ctl_spd_rule *r)
 {
 	return (struct spd_node *)(void *)(uintptr_t)r;
@@ -99,12 +109,10 @@ struct ctl_spd *ctl_spd_new(uint32_t max)
 	spd->next_index = 1;
 	spd->max = max == 0 || max > CTL_SPD_MAX ? CTL_SPD_MAX : max;
 	spd->rng = 0x9e3779b9u;
-	spd->nbuckets = 256;
-	spd->ihash = calloc(spd->nbuckets, sizeof(*spd->ihash));
-	spd->dhash = calloc(spd->nbuckets, sizeof(*spd->dhash));
-	if (spd->ihash == NULL || spd->dhash == NULL) {
-		free(spd->ihash);
-		free(spd->dhash);
+	if (ctl_ihash_init(&spd->ihash, 256, ilink_hash) != 0 ||
+	    ctl_ihash_init(&spd->dhash, 256, dlink_hash) != 0) {
+		ctl_ihash_fini(&spd->ihash);
+		ctl_ihash_fini(&spd->dhash);
 		free(spd);
 		return NULL;
 	}
@@ -133,8 +141,8 @@ void ctl_spd_flush(struct ctl_spd *spd)
 	prio_free(spd->root);
 	spd->root = NULL;
 	spd->head = spd->tail = NULL;
-	memset(spd->ihash, 0, spd->nbuckets * sizeof(*spd->ihash));
-	memset(spd->dhash, 0, spd->nbuckets * sizeof(*spd->dhash));
+	ctl_ihash_clear(&spd->ihash);
+	ctl_ihash_clear(&spd->dhash);
 	spd->nslots = spd->holes = 0;
 	spd->n = 0;
 	spd->version++;
@@ -145,8 +153,8 @@ void ctl_spd_free(struct ctl_spd *spd)
 	if (spd == NULL)
 		return;
 	ctl_spd_flush(spd);
-	free(spd->ihash);
-	free(spd->dhash);
+	ctl_ihash_fini(&spd->ihash);
+	ctl_ihash_fini(&spd->dhash);
 	free(spd->by_index);
 	free(spd);
 }
@@ -274,33 +282,6 @@ static struct spd_prio *prio_find(const struct ctl_spd *spd, uint32_t prio,
 
 /* ---- hashes and index array ---- */
 
-static int grow_hashes(struct ctl_spd *spd)
-{
-	uint32_t n = spd->nbuckets * 2;
-	struct spd_node **ih = calloc(n, sizeof(*ih)), **dh = calloc(n, sizeof(*dh));
-
-	if (ih == NULL || dh == NULL) {
-		free(ih);
-		free(dh);
-		return -ENOMEM;
-	}
-	for (struct spd_node *x = spd->head; x != NULL; x = x->next) {
-		uint32_t i = index_hash(x->rule.pol.sadb_x_pol_index) & (n - 1);
-		uint32_t d = x->dhash & (n - 1);
-
-		x->inext = ih[i];
-		ih[i] = x;
-		x->dnext = dh[d];
-		dh[d] = x;
-	}
-	free(spd->ihash);
-	free(spd->dhash);
-	spd->ihash = ih;
-	spd->dhash = dh;
-	spd->nbuckets = n;
-	return 0;
-}
-
 static void compact_slots(struct ctl_spd *spd)
 {
 	uint32_t w = 0;
@@ -354,9 +335,9 @@ int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag)
 	uint32_t dh = dup_hash(rule);
 	struct spd_prio *p, *below;
 	struct spd_node *n, *after;
-	uint32_t h;
 
-	for (n = spd->dhash[dh & (spd->nbuckets - 1)]; n != NULL; n = n->dnext) {
+	for (const struct ctl_hlink *l = ctl_ihash_chain(&spd->dhash, dh); l != NULL; l = l->next) {
+		n = CTL_HLINK_OWNER(l, struct spd_node, dlink);
 		if (n->dhash == dh && same_rule(&n->rule, rule)) {
 			*diag = SADB_X_DIAGNOSTIC_DPSEC_POLICY_EXISTS;
 			return -EEXIST;
@@ -366,7 +347,8 @@ int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag)
 		*diag = SADB_X_DIAGNOSTIC_DPSEC_NO_RESOURCES;
 		return -ENOSPC;
 	}
-	if ((spd->n >= spd->nbuckets && grow_hashes(spd) != 0) || reserve_slot(spd) != 0)
+	if (ctl_ihash_reserve(&spd->ihash) != 0 || ctl_ihash_reserve(&spd->dhash) != 0 ||
+	    reserve_slot(spd) != 0)
 		goto nomem;
 	p = prio_find(spd, rule->pol.sadb_x_pol_priority, &below);
 	if (p == NULL) {
@@ -408,11 +390,8 @@ int ctl_spd_add(struct ctl_spd *spd, struct ctl_spd_rule *rule, uint16_t *diag)
 		after->next = n;
 	else
 		spd->head = n;
-	h = index_hash(rule->pol.sadb_x_pol_index) & (spd->nbuckets - 1);
-	n->inext = spd->ihash[h];
-	spd->ihash[h] = n;
-	n->dnext = spd->dhash[dh & (spd->nbuckets - 1)];
-	spd->dhash[dh & (spd->nbuckets - 1)] = n;
+	ctl_ihash_insert(&spd->ihash, &n->ilink, index_hash(rule->pol.sadb_x_pol_index));
+	ctl_ihash_insert(&spd->dhash, &n->dlink, dh);
 	spd->by_index[spd->nslots++] = (struct spd_slot){ rule->pol.sadb_x_pol_index, n };
 	spd->n++;
 	spd->version++;
@@ -424,26 +403,15 @@ nomem:
 
 const struct ctl_spd_rule *ctl_spd_get(const struct ctl_spd *spd, uint32_t index)
 {
-	const struct spd_node *n = spd->ihash[index_hash(index) & (spd->nbuckets - 1)];
+	const struct ctl_hlink *l = ctl_ihash_chain(&spd->ihash, index_hash(index));
 
-	for (; n != NULL; n = n->inext) {
+	for (; l != NULL; l = l->next) {
+		const struct spd_node *n = CTL_HLINK_OWNER(l, struct spd_node, ilink);
+
 		if (n->rule.pol.sadb_x_pol_index == index)
 			return &n->rule;
 	}
 	return NULL;
-}
-
-static void unlink_chain(struct spd_node **pp, struct spd_node *n, size_t link_off)
-{
-	while (*pp != NULL) {
-		struct spd_node **next = (struct spd_node **)(void *)((char *)*pp + link_off);
-
-		if (*pp == n) {
-			*pp = *next;
-			return;
-		}
-		pp = next;
-	}
 }
 
 int ctl_spd_delete(struct ctl_spd *spd, uint32_t index, struct ctl_spd_rule *out)
@@ -457,10 +425,8 @@ int ctl_spd_delete(struct ctl_spd *spd, uint32_t index, struct ctl_spd_rule *out
 		return -ENOENT;
 	n = node_of(r);
 	p = n->prio;
-	unlink_chain(&spd->ihash[index_hash(index) & (spd->nbuckets - 1)], n,
-		     offsetof(struct spd_node, inext));
-	unlink_chain(&spd->dhash[n->dhash & (spd->nbuckets - 1)], n,
-		     offsetof(struct spd_node, dnext));
+	(void)ctl_ihash_remove(&spd->ihash, &n->ilink, index_hash(index));
+	(void)ctl_ihash_remove(&spd->dhash, &n->dlink, n->dhash);
 	pos = index_pos(spd, index);
 	spd->by_index[pos].node = NULL;
 	spd->holes++;

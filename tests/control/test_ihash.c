@@ -199,11 +199,41 @@ static void test_init_args(void **state)
 	ctl_ihash_fini(&t);
 }
 
+/* clear() mid-migration: nothing is found, and the table works again. */
+static void test_clear(void **state)
+{
+	struct ctl_ihash t;
+
+	(void)state;
+	memset(in_ref, 0, sizeof(in_ref));
+	assert_int_equal(ctl_ihash_init(&t, 4, ent_hash), 0);
+	for (uint32_t k = 0; k < 300; k++) {
+		ents[k].key = k;
+		ents[k].h = hash_good(k);
+		assert_int_equal(ctl_ihash_reserve(&t), 0);
+		ctl_ihash_insert(&t, &ents[k].link, ents[k].h);
+		if (t.old != NULL && k > 100)
+			break;
+	}
+	assert_non_null(t.old);
+	ctl_ihash_clear(&t);
+	assert_null(t.old);
+	check_all(&t, 300);
+	for (uint32_t k = 0; k < 300; k += 2) {
+		assert_int_equal(ctl_ihash_reserve(&t), 0);
+		ctl_ihash_insert(&t, &ents[k].link, ents[k].h);
+		in_ref[k] = true;
+	}
+	check_all(&t, 300);
+	ctl_ihash_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_init_args),
+		cmocka_unit_test(test_clear),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
