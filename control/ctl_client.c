@@ -18,6 +18,7 @@
  *     queued and written together at the end of the batch with sendmmsg():
  *     one wake-up of the client per batch instead of one per reply (on a
  *     busy machine each reply's wake-up used to preempt the control thread).
+ *     A DUMP step's messages are written the same way (ctl_client_batch_*).
  * Buffers are wiped before they are freed: replies may hold keys.
  */
 #include <errno.h>
@@ -229,6 +230,22 @@ int ctl_client_send(struct ctl_client *c, const void *msg, size_t len, enum ctl_
 	if (over_limit(c) && c->state == CTL_CLIENT_READING)
 		set_state(c, CTL_CLIENT_BLOCKED);
 	return 0;
+}
+
+struct ctl_client *ctl_client_batch_begin(struct ctl_client *c)
+{
+	struct ctl_client *prev = ctl_batch_client;
+
+	ctl_batch_client = c;
+	return prev;
+}
+
+void ctl_client_batch_end(struct ctl_client *c, struct ctl_client *prev)
+{
+	ctl_batch_client = prev;
+	/* Still inside c's own read batch: that batch's end writes. */
+	if (prev != c && c->state != CTL_CLIENT_CLOSED && c->qhead != NULL)
+		(void)flush_queue(c); /* a dead client is reaped by the caller */
 }
 
 static void client_write_cb(struct ev_loop *loop, ev_io *w, int revents)

@@ -7,6 +7,7 @@
  * full (the client's write watcher resumes it as the client reads) or
  * after CTL_DUMP_BATCH messages (the write watcher, started here, resumes
  * it on the next loop iteration, so other clients are served in between).
+ * A step's messages are queued and written with sendmmsg() at its end.
  * A client that stops reading therefore costs at most its queue limit.
  *
  * Messages: one GET-shaped reply per SA (type DUMP, the request's seq and
@@ -69,21 +70,21 @@ static int dump_step(struct ctl *ctl, struct ctl_dump *d, bool *end)
 	}
 }
 
-void ctl_dump_continue(struct ctl_client *c)
+/* Up to CTL_DUMP_BATCH messages; returns whether the dump should be
+ * resumed on the next loop iteration. */
+static bool dump_batch(struct ctl_client *c)
 {
 	struct ctl *ctl = c->ctl;
 	struct ctl_dump *d = &c->dump;
 
-	if (c->local)
-		return; /* ctl_submit refuses dumps; never watch fd -1 */
 	for (unsigned int i = 0; i < CTL_DUMP_BATCH; i++) {
 		bool end;
 		int n;
 
 		if (!d->active || c->state == CTL_CLIENT_CLOSED)
-			return;
+			return false;
 		if (!ctl_client_has_room(c, CTL_DUMP_ROOM))
-			return; /* resumed by the write watcher */
+			return false; /* resumed by the write watcher */
 		n = dump_step(ctl, d, &end);
 		if (n > 0) {
 			ctl_client_send(c, ctl->wbuf, (size_t)n, CTL_SEND_REPLY);
@@ -92,9 +93,25 @@ void ctl_dump_continue(struct ctl_client *c)
 		}
 		if (end || n < 0) {
 			d->active = false;
-			return;
+			return false;
 		}
 	}
+	return true;
+}
+
+void ctl_dump_continue(struct ctl_client *c)
+{
+	struct ctl_client *prev;
+	bool more;
+
+	if (c->local)
+		return; /* ctl_submit refuses dumps; never watch fd -1 */
+	/* The step's messages go out together (sendmmsg), not one send()
+	 * each. */
+	prev = ctl_client_batch_begin(c);
+	more = dump_batch(c);
+	ctl_client_batch_end(c, prev);
 	/* Batch done: come back after the other watchers had their turn. */
-	ev_io_start(ctl->loop, &c->wio);
+	if (more && c->state != CTL_CLIENT_CLOSED)
+		ev_io_start(c->ctl->loop, &c->wio);
 }

@@ -209,6 +209,11 @@ void ctl_client_accept(struct ctl *ctl, int fd);
 int ctl_client_send(struct ctl_client *c, const void *msg, size_t len, enum ctl_send_kind kind);
 /* Room for one more message of len bytes without passing the limits? */
 bool ctl_client_has_room(const struct ctl_client *c, size_t len);
+/* Queue what is sent to c from here on, and write it with sendmmsg() at
+ * ctl_client_batch_end() (unless c's own read batch is still open: then at
+ * its end).  begin returns what end needs. */
+struct ctl_client *ctl_client_batch_begin(struct ctl_client *c);
+void ctl_client_batch_end(struct ctl_client *c, struct ctl_client *prev);
 /* Free clients marked CLOSED. */
 void ctl_client_reap(struct ctl *ctl);
 void ctl_client_free_all(struct ctl *ctl);
