@@ -391,7 +391,7 @@ static long pr_dump(struct pr_ctx *c, const char *name)
 	if (rc < 0 || (rc = pfk_client_send(c->fd, c->buf, (size_t)rc)) < 0)
 		return rc;
 	for (;;) {
-		rc = pfk_client_recv(c->fd, c->buf, sizeof(c->buf), PR_TIMEOUT_MS);
+		rc = pr_recv(c);
 		if (rc <= 0)
 			return rc == 0 ? -ECONNRESET : rc;
 		const struct sadb_msg *h = (const void *)c->buf;
