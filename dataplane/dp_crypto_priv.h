@@ -104,6 +104,10 @@ struct dp_crypto_worker {
 	alignas(64) uint8_t icv[DP_CRYPTO_BURST_MAX][64];
 	/* Nonces (salt || IV) of the ops of a chunk. */
 	alignas(16) uint8_t nonce[DP_CRYPTO_BURST_MAX][16];
+	/* Jobs of intel-ipsec-mb's cipher and hash burst calls (AES-CBC +
+	 * HMAC, dp_crypto_mb_cbc_hmac()), and the ops they describe. */
+	alignas(64) IMB_JOB bjob[DP_CRYPTO_BURST_MAX];
+	struct dp_crypto_op *bop[DP_CRYPTO_BURST_MAX];
 } __rte_cache_aligned;
 
 /* An opened cryptodev. */
