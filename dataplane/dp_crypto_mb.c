@@ -8,7 +8,9 @@
  * returns jobs as lanes complete), then the queue is flushed, so every op of
  * the burst is done when dp_crypto_mb_process() returns.  AES-GCM ops skip
  * the job manager and call the library's direct GCM functions (synchronous
- * either way; see dp_crypto_mb_gcm()).  Verification computes the ICV into
+ * either way; see dp_crypto_mb_gcm()), and runs of AES-CBC + HMAC ops go
+ * through the library's cipher and hash burst calls, also synchronous
+ * (dp_crypto_mb_cbc_hmac()).  Verification computes the ICV into
  * per-worker scratch and compares in constant time.
  */
 #include <errno.h>
