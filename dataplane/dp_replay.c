@@ -117,7 +117,7 @@ static enum dp_drop verdict(const struct dp_replay *r, uint64_t seq)
 	return DP_DROP_NONE;
 }
 
-enum dp_drop dp_replay_check(const struct dp_replay *r, uint32_t low, uint64_t *seq)
+enum dp_drop dp_replay_check_slow(const struct dp_replay *r, uint32_t low, uint64_t *seq)
 {
 	if (!dp_replay_infer(r, low, seq)) {
 		/* Replay off still needs a valid 64-bit number for the ICV. */
@@ -128,7 +128,7 @@ enum dp_drop dp_replay_check(const struct dp_replay *r, uint32_t low, uint64_t *
 	return verdict(r, *seq);
 }
 
-enum dp_drop dp_replay_update(struct dp_replay *r, uint64_t seq)
+enum dp_drop dp_replay_update_slow(struct dp_replay *r, uint64_t seq)
 {
 	enum dp_drop why;
 

@@ -57,12 +57,35 @@ bool dp_replay_infer(const struct dp_replay *r, uint32_t low, uint64_t *seq);
  * number (the ESN high half goes into the ICV).  DP_DROP_NONE = may pass;
  * else DP_DROP_SEQ_ZERO, DP_DROP_REPLAY_TOO_OLD or DP_DROP_REPLAY_DUPLICATE.
  * Replay off: always passes.  Does not modify the window. */
-enum dp_drop dp_replay_check(const struct dp_replay *r, uint32_t low, uint64_t *seq);
+enum dp_drop dp_replay_check_slow(const struct dp_replay *r, uint32_t low, uint64_t *seq);
+
+static inline enum dp_drop dp_replay_check(const struct dp_replay *r, uint32_t low,
+	uint64_t *seq)
+{
+	/* Without ESN, replay off or the newest number yet passes without a
+	 * call (dp_replay_check_slow() gives the same verdict). */
+	if (!r->esn && (r->window == 0 || (low != 0 && low > r->last))) {
+		*seq = low;
+		return DP_DROP_NONE;
+	}
+	return dp_replay_check_slow(r, low, seq);
+}
 
 /* After the ICV verified: re-check `seq` (from check) and mark it received,
  * sliding the window forward if it is the new highest.  Returns DP_DROP_NONE
  * or the reason it must be dropped after all (a copy updated first). */
-enum dp_drop dp_replay_update(struct dp_replay *r, uint64_t seq);
+enum dp_drop dp_replay_update_slow(struct dp_replay *r, uint64_t seq);
+
+static inline enum dp_drop dp_replay_update(struct dp_replay *r, uint64_t seq)
+{
+	if (r->window == 0) {
+		/* Only track the highest, for ESN inference. */
+		if (seq > r->last)
+			__atomic_store_n(&r->last, seq, __ATOMIC_RELAXED);
+		return DP_DROP_NONE;
+	}
+	return dp_replay_update_slow(r, seq);
+}
 
 /* Export: *highest, and bit i of out (words of 64) = seq (highest - i)
  * received, for i < window; out must hold (window + 63) / 64 words. */

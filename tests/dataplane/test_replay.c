@@ -363,10 +363,49 @@ static void test_state_edges(void **state)
 	free(r);
 }
 
+/* The inline fast paths of dp_replay_check()/dp_replay_update() give what
+ * the out-of-line functions give: every (window, ESN, last, low) of the
+ * table, and a state after update equal to the slow path's. */
+static void test_fast_path_same(void **state)
+{
+	static const uint32_t wins[] = { 0, 32, 64 };
+	static const uint64_t lasts[] = { 0, 1, 63, 64, 1000, 0xfffffff0u, 0x1fffffff0ull };
+	static const uint32_t lows[] = { 0, 1, 2, 62, 63, 64, 65, 999, 1000, 1001, 1100,
+		0xffffffefu, 0xfffffff0u, 0xfffffff1u, 0xffffffffu };
+
+	(void)state;
+	for (size_t w = 0; w < sizeof(wins) / sizeof(wins[0]); w++) {
+		for (int esn = 0; esn < 2; esn++) {
+			for (size_t l = 0; l < sizeof(lasts) / sizeof(lasts[0]); l++) {
+				if (!esn && lasts[l] > UINT32_MAX)
+					continue;
+				for (size_t i = 0; i < sizeof(lows) / sizeof(lows[0]); i++) {
+					struct dp_replay *a = replay_new(wins[w], esn, lasts[l]);
+					struct dp_replay *b = replay_new(wins[w], esn, lasts[l]);
+					uint64_t sa = 7, sb = 9;
+					enum dp_drop wa = dp_replay_check(a, lows[i], &sa);
+					enum dp_drop wb = dp_replay_check_slow(b, lows[i], &sb);
+
+					assert_int_equal(wa, wb);
+					if (wa == DP_DROP_NONE) {
+						assert_int_equal(sa, sb);
+						assert_int_equal(dp_replay_update(a, sa),
+							dp_replay_update_slow(b, sb));
+						assert_memory_equal(a, b, dp_replay_size(wins[w]));
+					}
+					free(a);
+					free(b);
+				}
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_plain_table),
+		cmocka_unit_test(test_fast_path_same),
 		cmocka_unit_test(test_esn_table),
 		cmocka_unit_test(test_esn_infer),
 		cmocka_unit_test(test_check_then_update),
