@@ -469,6 +469,7 @@ int dp_worker_register(struct dp_ctx *ctx, unsigned int worker)
 	if (rte_rcu_qsbr_thread_register(ctx->qsbr, worker) != 0)
 		return -EINVAL;
 	rte_rcu_qsbr_thread_online(ctx->qsbr, worker);
+	dp_worker_clock(ctx, worker);
 	__atomic_store_n(&w->registered, 1, __ATOMIC_RELEASE);
 	return 0;
 }
@@ -490,6 +491,7 @@ int dp_worker_unregister(struct dp_ctx *ctx, unsigned int worker)
 void dp_worker_quiescent(struct dp_ctx *ctx, unsigned int worker)
 {
 	rte_rcu_qsbr_quiescent(ctx->qsbr, worker);
+	dp_worker_clock(ctx, worker);
 }
 
 void dp_worker_offline(struct dp_ctx *ctx, unsigned int worker)
@@ -500,6 +502,7 @@ void dp_worker_offline(struct dp_ctx *ctx, unsigned int worker)
 void dp_worker_online(struct dp_ctx *ctx, unsigned int worker)
 {
 	rte_rcu_qsbr_thread_online(ctx->qsbr, worker);
+	dp_worker_clock(ctx, worker);
 }
 
 int dp_worker_get_stats(struct dp_ctx *ctx, unsigned int worker, struct dp_worker_stats *st)

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 
+#include <rte_cycles.h>
 #include <rte_ring.h>
 
 #include "dp_ctx_priv.h"
@@ -48,6 +49,22 @@ int dp_worker_post(struct dp_ctx *ctx, unsigned int worker, const struct dp_even
 	if (ret != 0)
 		dp_counter_add(&ctx->workers[worker].counters.events_lost, 1);
 	return ret;
+}
+
+void dp_worker_clock(struct dp_ctx *ctx, unsigned int worker)
+{
+	struct dp_worker *w = &ctx->workers[worker];
+	uint64_t since = rte_get_tsc_cycles() - ctx->clock_base_tsc;
+
+	if (since < w->clock_next)
+		return;
+	w->clock_s = since / ctx->tsc_hz;
+	w->clock_next = (w->clock_s + 1) * ctx->tsc_hz;
+}
+
+uint64_t dp_worker_now(const struct dp_ctx *ctx, unsigned int worker)
+{
+	return ctx->clock_base_s + ctx->workers[worker].clock_s;
 }
 
 static uint64_t event_value(const struct dp_sa *sa, enum dp_event_type type)
@@ -96,7 +113,7 @@ void dp_worker_sa_burst_done(struct dp_ctx *ctx, unsigned int worker, struct dp_
 	uint32_t ev, failed = 0;
 
 	if (packets != 0)
-		dp_sa_account(sa, packets, bytes, dp_ctx_now(ctx));
+		dp_sa_account(sa, packets, bytes, dp_worker_now(ctx, worker));
 	if (tally != NULL)
 		dp_drop_tally_flush(tally, sa->counters.drops);
 

@@ -30,6 +30,13 @@ struct dp_worker {
 	alignas(64) struct dp_worker_counters counters; /* this worker writes */
 	struct rte_ring *handoff;  /* packets for this worker: MP in, SC out */
 	struct dp_hold *hold;      /* this worker's held packets */
+	/* The worker's clock (dp_worker_clock): seconds since the context's
+	 * clock base, refreshed at registration, each quiescent state and
+	 * going online -- once per loop iteration -- instead of a TSC read
+	 * and a division per SA per burst.  clock_next: TSC cycles since the
+	 * base when clock_s next changes. */
+	uint64_t clock_s;
+	uint64_t clock_next;
 	uint16_t id;
 	uint8_t registered;        /* CONTROL reads; the worker writes */
 };
@@ -51,9 +58,21 @@ unsigned int dp_worker_handoff_take(struct dp_ctx *ctx, unsigned int worker,
  * -ENOBUFS.  WORKER. */
 int dp_worker_post(struct dp_ctx *ctx, unsigned int worker, const struct dp_event *ev);
 
+/* Refresh the worker's cached clock from the TSC: one TSC read, a
+ * division only when a second has passed.  dp_worker_register(),
+ * dp_worker_quiescent() and dp_worker_online() call it.  WORKER. */
+void dp_worker_clock(struct dp_ctx *ctx, unsigned int worker);
+
+/* The worker's cached clock, seconds since the epoch (dp_ctx_now() as of
+ * the last dp_worker_clock(); the context's creation before any).
+ * WORKER. */
+uint64_t dp_worker_now(const struct dp_ctx *ctx, unsigned int worker);
+
 /* End of an SA's share of a burst, on its owner: add packets/bytes and the
  * drop tally to the SA's counters, check lifetimes, and post the events
- * due (SA and sequence); undelivered ones stay due.  WORKER (owner). */
+ * due (SA and sequence); undelivered ones stay due.  The SA's last use is
+ * the worker's cached clock (dp_worker_now): at most one loop iteration
+ * old.  WORKER (owner). */
 void dp_worker_sa_burst_done(struct dp_ctx *ctx, unsigned int worker, struct dp_sa *sa,
 	uint32_t packets, uint64_t bytes, const struct dp_drop_tally *tally);
 

@@ -294,6 +294,65 @@ static void test_burst_done(void **state)
 	dp_destroy(ctx);
 }
 
+/* The worker's cached clock: burst accounting stamps last use with it, it
+ * does not move between refreshes, and registration, each quiescent state
+ * and going online refresh it (time is moved by shifting the context's TSC
+ * base back).  Hard byte lifetimes expire in the burst that crosses them,
+ * whatever the clock. */
+static void test_clock(void **state)
+{
+	static const struct {
+		const char *how;   /* what refreshes the clock */
+		uint64_t shift_s;  /* seconds the clock moves first */
+	} steps[] = {
+		{ "quiescent", 100 },
+		{ "online", 3600 },
+		{ "quiescent", 0 },
+	};
+	struct dp_ctx *ctx = ctx_new(1, 16, 16, "w_clock");
+	struct dp_sa_stats st;
+	dp_sa_handle_t h;
+	struct dp_sa *sa;
+	enum dp_drop why;
+	uint64_t before, expect;
+
+	(void)state;
+	sa = add_sa(ctx, DP_DIR_OUT, 0x11, SADB_SASTATE_MATURE, &h);
+	/* Before any refresh: the context's creation time, never 0. */
+	assert_int_equal(dp_worker_now(ctx, 0), ctx->clock_base_s);
+	assert_int_equal(dp_worker_register(ctx, 0), 0);
+	before = dp_worker_now(ctx, 0);
+	assert_true(before <= dp_ctx_now(ctx) && before + 1 >= dp_ctx_now(ctx));
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		before = dp_worker_now(ctx, 0);
+		ctx->clock_base_tsc -= steps[i].shift_s * ctx->tsc_hz;
+		/* Not refreshed yet: the burst's last use is the cached clock. */
+		dp_worker_sa_burst_done(ctx, 0, sa, 1, 100, NULL);
+		assert_int_equal(dp_sa_get_stats(ctx, h, &st), 0);
+		assert_int_equal(st.last_use, before);
+		if (strcmp(steps[i].how, "online") == 0) {
+			dp_worker_offline(ctx, 0);
+			dp_worker_online(ctx, 0);
+		} else {
+			dp_worker_quiescent(ctx, 0);
+		}
+		expect = before + steps[i].shift_s;
+		assert_true(dp_worker_now(ctx, 0) >= expect);
+		assert_true(dp_worker_now(ctx, 0) <= dp_ctx_now(ctx));
+		dp_worker_sa_burst_done(ctx, 0, sa, 1, 100, NULL);
+		assert_int_equal(dp_sa_get_stats(ctx, h, &st), 0);
+		assert_int_equal(st.last_use, dp_worker_now(ctx, 0));
+	}
+	/* A hard byte limit expires the SA in the burst that crosses it. */
+	sa->hard.bytes = st.bytes + 50;
+	assert_int_equal(dp_sa_admit(sa, false, &why), DP_SA_PASS);
+	dp_worker_sa_burst_done(ctx, 0, sa, 1, 100, NULL);
+	assert_int_equal(dp_sa_admit(sa, false, &why), DP_SA_DROP);
+	assert_int_equal(why, DP_DROP_HARD_LIFETIME);
+	assert_int_equal(dp_worker_unregister(ctx, 0), 0);
+	dp_destroy(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_hold),
 		cmocka_unit_test(test_handoff),
 		cmocka_unit_test(test_burst_done),
+		cmocka_unit_test(test_clock),
 	};
 	int ret;
 
