@@ -33,10 +33,12 @@ machine's drift, and the medians pool every window of every round.
 
 Two more modes (docs/BENCHMARKING.md, "Scale" and "Control-plane rate"):
   --sas N1,N2,..  scale: GCM out/in at 64 and 1420 B over N tunnels each (bench/gw_sas.py:
-                  2N SAs, N policies, remote hosts 10.0.0.0 + t); the pcap holds
-                  min(N, --scale-pkts) packets, one per tunnel, spread uniformly over the N
-                  (net_pcap infinite_rx keeps every packet in an mbuf of the gateway's
-                  8191-mbuf pool). Reports each N against the first, and dpsecd's load time.
+                  2N SAs, N policies, remote hosts 10.0.0.0 + t); every pcap holds
+                  --scale-pkts packets (default 4096; net_pcap infinite_rx keeps each in an
+                  mbuf of the gateway's 8191-mbuf pool), the flows spread over the N: the
+                  same packet working set at every N. After each point its harness: the
+                  same pcap through N bypass policies. Reports each N against the first,
+                  the harness likewise, the ESP ns per packet beyond it, and load times.
   --cp-rate N     control plane: while dpsecd forwards GCM outbound 64 B, bench's
                   dpsec-pfkey-rate adds N SAs (N/2 pairs) over PF_KEY, dumps them, adds and
                   deletes M policies, deletes the SAs; forwarding before/during/after.
@@ -204,13 +206,17 @@ class Telemetry:
 
 
 def scale_pkts(n, cap):
-	"""Tunnels the pcap of an N-tunnel point touches: min(N, cap), spread uniformly."""
-	p = min(n, cap)
-	return [j * n // p for j in range(p)]
+	"""The tunnel of each of the cap packets of an N-tunnel pcap: the same packet count at
+	every N (the same mbufs, the same packet working set), flows spread over the N.
+	N < cap: tunnel j mod N, so that a burst carries as many tunnels as it can (a burst of
+	64 at N >= 64: 64 tunnels); N >= cap: tunnels j * N / cap, spread uniformly over all
+	N (then cap distinct tunnels per pass)."""
+	return [j % n if n < cap else j * n // cap for j in range(cap)]
 
 
-def write_scale_pcap(path, outbound, frame, n, cap):
-	"""One packet per tunnel of scale_pkts(): tunnel t is remote host 10.0.0.0 + t."""
+def write_scale_pcap(path, outbound, frame, n, cap, esp=True):
+	"""One packet per entry of scale_pkts(): tunnel t is remote host 10.0.0.0 + t. esp
+	False (the harness point): inbound packets are the cleartext ones."""
 	sizes = frame_sizes(frame)
 	frames = []
 	for j, t in enumerate(scale_pkts(n, cap)):
@@ -221,6 +227,8 @@ def write_scale_pcap(path, outbound, frame, n, cap):
 		p = p / Raw(b"\x5a" * max(size - 14 - len(p), 0))
 		if outbound:
 			frames.append(Ether(src=HOST_MAC, dst=GW_IN_MAC) / p)
+		elif not esp:
+			frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / p)
 		else:
 			sa = SecurityAssociation(ESP, spi=gw_sas.SPI_IN + t,
 						 tunnel_header=IP(src=PEER, dst=GW_OUT),
@@ -232,7 +240,8 @@ def write_scale_pcap(path, outbound, frame, n, cap):
 def write_setup(args, work, alg, outbound, frame, sas=None):
 	"""pcap, gw.yaml, sa.conf, policy.conf for one point; returns the gateway's SA and
 	policy counts.
-	sas=N: N tunnels from bench/gw_sas.py (10.0.0.0 + t, GCM), the pcap over them."""
+	sas=N: N tunnels from bench/gw_sas.py (10.0.0.0 + t, GCM), the pcap over them; alg
+	"bypass" with sas: the harness of that point, N bypass policies and no SA."""
 	pcap = os.path.join(work, "in.pcap")
 	if sas is None:
 		write_pcap(pcap, alg, outbound, frame)
@@ -242,11 +251,12 @@ def write_setup(args, work, alg, outbound, frame, sas=None):
 			f.write(policy_conf(alg))
 		nsas, npols = 2, 1
 	else:
-		write_scale_pcap(pcap, outbound, frame, sas, args.scale_pkts)
-		if getattr(args, "confs_for", None) != sas:
-			gw_sas.write_confs(sas, "gcm", work, "10.0.0.0")
-			args.confs_for = sas
-		nsas, npols = 2 * sas, sas
+		kind = "bypass" if alg == "bypass" else "gcm"
+		write_scale_pcap(pcap, outbound, frame, sas, args.scale_pkts, kind != "bypass")
+		if getattr(args, "confs_for", None) != (sas, kind):
+			gw_sas.write_confs(sas, kind, work, "10.0.0.0")
+			args.confs_for = (sas, kind)
+		nsas, npols = (0 if kind == "bypass" else 2 * sas), sas
 	if outbound:
 		prot, unprot = f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "net_null1,no-rx=1"
 	else:
@@ -385,9 +395,9 @@ def run_point(args, work, alg, outbound, frame, sas=None, written=None):
 			args.notes.append(f"{tag}: per worker rx/handoff_out/handoff_in/tx: " + "; ".join(
 				f"{k}: {x['loop']['rx']}/{x['handoff_out']}/{x['handoff_in']}/"
 				f"{x['loop']['tx']}" for k, x in sorted(w.items())))
-		if sas:
+		if sas and alg != "bypass":
 			# The spread is real only if the last tunnel's SA carried packets.
-			t = scale_pkts(sas, args.scale_pkts)[-1]
+			t = max(scale_pkts(sas, args.scale_pkts))
 			spi = (gw_sas.SPI_OUT if outbound else gw_sas.SPI_IN) + t
 			st = tel.ask(f"/dpsec/sa/stats,{spi:#x}")
 			if not st.get("packets"):
@@ -685,9 +695,13 @@ def scale_main(args):
 	frames = args.frames.split(",") if args.frames_set else ["64", "1420"]
 	work = tempfile.mkdtemp(prefix="dpsec-gwbench-")
 	res = {}
+	harness = not args.no_scale_harness
 	print(f"# scale: AES-128-GCM, N tunnels = 2N SAs + N policies (bench/gw_sas.py, remote "
-	      f"hosts 10.0.0.0 + t); pcap of min(N, {args.scale_pkts}) packets, one per tunnel "
-	      f"spread uniformly over the N")
+	      f"hosts 10.0.0.0 + t); every point's pcap holds {args.scale_pkts} packets, tunnel "
+	      f"j mod N (N < {args.scale_pkts}) or j * N / {args.scale_pkts}")
+	if harness:
+		print("# harness: the same pcap (inbound: its cleartext) through N bypass policies, "
+		      "no SA, run right after each ESP point")
 	sys.stdout.flush()
 	try:
 		for n in sas:
@@ -697,6 +711,9 @@ def scale_main(args):
 					sys.stderr.flush()
 					r = run_point(args, work, "gcm", d == "out", f, sas=n)
 					res[n, d, f] = (r, args.last_load_s)
+					if harness:
+						res[n, d, f, "h"] = run_point(args, work, "bypass",
+									      d == "out", f, sas=n)
 	finally:
 		sys.stderr.write("\n")
 		shutil.rmtree(work, ignore_errors=True)
@@ -707,14 +724,24 @@ def scale_main(args):
 				r, load = res[n, d, f]
 				lo, med, hi = summary(r)
 				ref = statistics.median(res[sas[0], d, f][0])
-				rows.append((n, 2 * n, d, f, lo, med, hi, med / ref, load))
+				h = hr = 0.0
+				if harness:
+					h = statistics.median(res[n, d, f, "h"])
+					hr = h / statistics.median(res[sas[0], d, f, "h"])
+				rows.append((n, 2 * n, d, f, lo, med, hi, med / ref, load, h, hr,
+					     1e3 / med - 1e3 / h if h else 0.0))
 	print(f"{'tunnels':>8} {'SAs':>8} {'dir':<3} {'frame':>5} {'Mpps min/med/max':>20} "
-	      f"{f'vs {sas[0]}':>8} {'load s':>7}")
+	      f"{f'vs {sas[0]}':>8} {'load s':>7}" +
+	      (f" {'harness':>8} {f'vs {sas[0]}':>8} {'ESP ns':>7}" if harness else ""))
 	for r in rows:
 		print(f"{r[0]:>8} {r[1]:>8} {r[2]:<3} {r[3]:>5} {r[4]:6.2f}/{r[5]:6.2f}/{r[6]:6.2f} "
-		      f"{r[7]:8.2f} {r[8]:7.1f}")
+		      f"{r[7]:8.2f} {r[8]:7.1f}" +
+		      (f" {r[9]:8.2f} {r[10]:8.2f} {r[11]:7.1f}" if harness else ""))
 	print(f"# vs {sas[0]}: median Mpps against the {sas[0]}-tunnel point of the same dir and "
 	      f"frame (issue 6 target for 1M vs 1: >= 0.75)")
+	if harness:
+		print("# harness: median Mpps of the bypass point at the same N (N policies, same "
+		      "pcap); ESP ns: ns per packet the ESP point spends beyond its harness")
 	print("# load s: dpsecd start until /dpsec/info counts every SA and policy and the ports "
 	      "answer (EAL start + config parse + SA and policy load)")
 	for n in args.notes:
@@ -722,7 +749,8 @@ def scale_main(args):
 	print(f"# load average after: {os.getloadavg()}")
 	csv = args.csv or "docs/gw_scale.csv"
 	with open(csv, "w") as f:
-		f.write("tunnels,sas,dir,frame,Mpps_min,Mpps_med,Mpps_max,vs_first,load_s\n")
+		f.write("tunnels,sas,dir,frame,Mpps_min,Mpps_med,Mpps_max,vs_first,load_s,"
+			"harness_Mpps_med,harness_vs_first,esp_ns_over_harness\n")
 		for r in rows:
 			f.write(",".join(str(x) if not isinstance(x, float) else f"{x:.4f}" for x in r)
 				+ "\n")
@@ -853,7 +881,9 @@ def main():
 	ap.add_argument("--sas", default=None, metavar="N1,N2,..",
 			help="scale mode: GCM over N tunnels (2N SAs, N policies) each")
 	ap.add_argument("--scale-pkts", type=int, default=4096,
-			help="packets in a scale pcap, one per tunnel (min(N, this))")
+			help="packets in every scale pcap, flows spread over the N tunnels")
+	ap.add_argument("--no-scale-harness", action="store_true",
+			help="--sas: skip the bypass point (same pcap, N policies) after each point")
 	ap.add_argument("--cp-rate", type=int, default=0, metavar="N",
 			help="control-plane mode: add N SAs (N/2 pairs) while forwarding")
 	ap.add_argument("--cp-policies", type=int, default=None, metavar="M",

@@ -11,7 +11,9 @@ selectors equal it (RFC 4301 4.4.2, dpsecd since 881750e): outbound SPI 0x100000
 inbound 0x20000000 + i, anti-replay off on the inbound SA (a replayed pcap repeats
 sequence numbers). Keys are derived from i (key(alg, i) below, also used by gw_bench.py
 to encrypt inbound test packets): a benchmark, not a deployment.
-Usage: gw_sas.py N [gcm|cbc] [DIR] [--base A.B.C.D]
+With alg "bypass" (gw_bench.py --sas's harness points) policy.conf has the same N
+policies with a bypass action and sa.conf no SA: the same lookups, no ESP.
+Usage: gw_sas.py N [gcm|cbc|bypass] [DIR] [--base A.B.C.D]
 """
 import ipaddress
 import os
@@ -38,24 +40,31 @@ def remote(base, i):
 
 
 def write_confs(n, alg="gcm", out=".", base="198.18.0.0"):
-	"""sa.conf (2n SAs) and policy.conf (n policies) in out."""
-	if not 1 <= n <= BASES[base] or alg not in ("gcm", "cbc"):
-		raise ValueError(f"gw_sas: N must be 1..{BASES[base]} for {base}, alg gcm|cbc")
+	"""sa.conf (2n SAs) and policy.conf (n policies) in out; alg "bypass": n bypass
+	policies and no SA."""
+	if not 1 <= n <= BASES[base] or alg not in ("gcm", "cbc", "bypass"):
+		raise ValueError(f"gw_sas: N must be 1..{BASES[base]} for {base}, "
+				 "alg gcm|cbc|bypass")
 	algs = "encr_algs aes-gcm" if alg == "gcm" else "encr_algs aes-cbc encr_auth_algs sha256"
+	action = "bypass {}" if alg == "bypass" else f"ipsec {{ {algs} }}"
 	b = int(ipaddress.IPv4Address(base))
 	with open(os.path.join(out, "sa.conf"), "w") as sa, \
 	     open(os.path.join(out, "policy.conf"), "w") as pol:
 		sal, poll = [], []
 		for i in range(n):
 			r = ipaddress.IPv4Address(b + i)
+			poll.append(f"{{ tunnel_src 203.0.113.1 tunnel_dst 203.0.113.2 "
+				    f"laddr 192.0.2.0/24 raddr {r}/32 dir both }} {action}\n"
+				    if alg != "bypass" else
+				    f"{{ laddr 192.0.2.0/24 raddr {r}/32 dir both }} {action}\n")
+			if alg == "bypass":
+				continue
 			k = keys(alg, i)
 			sal.append(f"add esp spi {SPI_OUT + i:#x} src 203.0.113.1 dst 203.0.113.2 "
 				   f"isrc 192.0.2.0/24 idst {r}/32 {k} outbound\n"
 				   f"add esp spi {SPI_IN + i:#x} src 203.0.113.2 dst 203.0.113.1 "
 				   f"isrc {r}/32 idst 192.0.2.0/24 {k} replay 0 inbound\n")
-			poll.append(f"{{ tunnel_src 203.0.113.1 tunnel_dst 203.0.113.2 "
-				    f"laddr 192.0.2.0/24 raddr {r}/32 dir both }} ipsec {{ {algs} }}\n")
-			if len(sal) >= 4096:
+			if len(poll) >= 4096:
 				sa.write("".join(sal))
 				pol.write("".join(poll))
 				sal, poll = [], []
