@@ -656,6 +656,34 @@ static void test_inbound_check(void **state)
 	dp_spd_get_stats(spd, &st);
 	assert_int_equal(st.mismatches, N - pass);
 
+	/* More flows than one classification round (64): the cases in runs
+	 * of 1, 2 or 3 flows (k-th run: case k mod N, a run of one SA looked
+	 * up once), some across the rounds' boundaries: every flow gets its
+	 * case's verdict. */
+	{
+		enum { M = 150 };
+		struct dp_flow fm[M];
+		dp_sa_handle_t sm[M];
+		uint8_t dm[M];
+		unsigned int c[M], pm = 0;
+
+		for (unsigned int i = 0, k = 0, left = 1; i < M; i++) {
+			if (left-- == 0) {
+				k++;
+				left = k % 3;
+			}
+			c[i] = k % N;
+			fm[i] = f[c[i]];
+			sm[i] = sa[c[i]];
+			pm += cases[c[i]].drop == DP_DROP_NONE;
+		}
+		memset(dm, 0xee, sizeof(dm));
+		assert_int_equal(dp_spd_check_inbound(spd, 0, sm, fm, M, dm), pm);
+		for (unsigned int i = 0; i < M; i++)
+			if (dm[i] != cases[c[i]].drop)
+				fail_msg("flow %u (case %u): drop %u", i, c[i], dm[i]);
+	}
+
 	/* A new set that no longer lists 0x21 in policy 3: the same packet
 	 * now fails. */
 	{
