@@ -457,7 +457,9 @@ static void dp_crypto_mb_cbc_hmac(struct dp_crypto_worker *w, struct dp_crypto_o
 		b->src = rte_pktmbuf_mtod(op->mbuf, uint8_t *);
 		b->hash_start_src_offset_in_bytes = op->auth_offset;
 		b->msg_len_to_hash_in_bytes = op->auth_length;
-		b->auth_tag_output = out ? op->digest : w->icv[j];
+		/* Inbound tags go to the op's own slot: a GCM op of the same
+		 * chunk may still hold its tag in another, compared at the end. */
+		b->auth_tag_output = out ? op->digest : w->icv[w->bidx[j]];
 		b->auth_tag_output_len_in_bytes = s->info.icv_len;
 		b->u.HMAC._hashed_auth_key_xor_ipad = s->k.hmac.ipad;
 		b->u.HMAC._hashed_auth_key_xor_opad = s->k.hmac.opad;
@@ -486,7 +488,8 @@ static void dp_crypto_mb_cbc_hmac(struct dp_crypto_worker *w, struct dp_crypto_o
 	for (uint16_t j = 0; j < k; j++) {
 		struct dp_crypto_op *op = job[j].user_data;
 
-		if (dp_crypto_mb_tag_differs(w->icv[j], op->digest, op->sess->info.icv_len)) {
+		if (dp_crypto_mb_tag_differs(w->icv[w->bidx[j]], op->digest,
+					     op->sess->info.icv_len)) {
 			op->status = DP_CRYPTO_AUTH_FAILED;
 			continue;
 		}
@@ -538,13 +541,16 @@ void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 			while (jobs && (job = IMB_FLUSH_JOB(mgr)) != NULL)
 				dp_crypto_mb_complete(w, job); /* lanes empty first */
 			jobs = false;
+			w->bidx[k] = (uint8_t)i;
 			w->bop[k++] = op;
 			while (i + 1 < n && dp_crypto_mb_burst_same(op->sess, ops[i + 1]->sess)) {
 				i++;
-				if (dp_crypto_op_fits(ops[i]))
+				if (dp_crypto_op_fits(ops[i])) {
+					w->bidx[k] = (uint8_t)i;
 					w->bop[k++] = ops[i];
-				else
+				} else {
 					ops[i]->status = DP_CRYPTO_ERROR;
+				}
 			}
 			dp_crypto_mb_cbc_hmac(w, w->bop, k);
 			continue;

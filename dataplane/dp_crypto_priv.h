@@ -108,6 +108,7 @@ struct dp_crypto_worker {
 	 * HMAC, dp_crypto_mb_cbc_hmac()), and the ops they describe. */
 	alignas(64) IMB_JOB bjob[DP_CRYPTO_BURST_MAX];
 	struct dp_crypto_op *bop[DP_CRYPTO_BURST_MAX];
+	uint8_t bidx[DP_CRYPTO_BURST_MAX]; /* bop[j]'s index in the chunk: icv[] */
 } __rte_cache_aligned;
 
 /* An opened cryptodev. */
