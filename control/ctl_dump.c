@@ -4,10 +4,11 @@
  *
  * A dump is a cursor on the client (struct ctl_dump).  Each step makes one
  * message and offers it to the client's queue; it stops when the queue is
- * full (the client's write watcher resumes it as the client reads) or
- * after CTL_DUMP_BATCH messages (the write watcher, started here, resumes
- * it on the next loop iteration, so other clients are served in between).
- * A step's messages are queued and written with sendmmsg() at its end.
+ * full or after CTL_DUMP_BATCH messages.  A step's messages are queued and
+ * written with sendmmsg() at its end; then, while the dump is not over,
+ * the client's write watcher is started and resumes it when the socket
+ * takes more (at once if the step's messages all went out, so other
+ * clients are served in between; else as the client reads).
  * A client that stops reading therefore costs at most its queue limit.
  *
  * Messages: one GET-shaped reply per SA (type DUMP, the request's seq and
@@ -70,9 +71,8 @@ static int dump_step(struct ctl *ctl, struct ctl_dump *d, bool *end)
 	}
 }
 
-/* Up to CTL_DUMP_BATCH messages; returns whether the dump should be
- * resumed on the next loop iteration. */
-static bool dump_batch(struct ctl_client *c)
+/* Up to CTL_DUMP_BATCH messages, fewer when the client's queue fills. */
+static void dump_batch(struct ctl_client *c)
 {
 	struct ctl *ctl = c->ctl;
 	struct ctl_dump *d = &c->dump;
@@ -82,9 +82,9 @@ static bool dump_batch(struct ctl_client *c)
 		int n;
 
 		if (!d->active || c->state == CTL_CLIENT_CLOSED)
-			return false;
+			return;
 		if (!ctl_client_has_room(c, CTL_DUMP_ROOM))
-			return false; /* resumed by the write watcher */
+			return; /* resumed by the write watcher */
 		n = dump_step(ctl, d, &end);
 		if (n > 0) {
 			ctl_client_send(c, ctl->wbuf, (size_t)n, CTL_SEND_REPLY);
@@ -93,25 +93,27 @@ static bool dump_batch(struct ctl_client *c)
 		}
 		if (end || n < 0) {
 			d->active = false;
-			return false;
+			return;
 		}
 	}
-	return true;
 }
 
 void ctl_dump_continue(struct ctl_client *c)
 {
 	struct ctl_client *prev;
-	bool more;
 
 	if (c->local)
 		return; /* ctl_submit refuses dumps; never watch fd -1 */
 	/* The step's messages go out together (sendmmsg), not one send()
 	 * each. */
 	prev = ctl_client_batch_begin(c);
-	more = dump_batch(c);
+	dump_batch(c);
 	ctl_client_batch_end(c, prev);
-	/* Batch done: come back after the other watchers had their turn. */
-	if (more && c->state != CTL_CLIENT_CLOSED)
+	/* Whatever stopped the step, the write watcher resumes the dump: the
+	 * flush above may have emptied the queue and stopped the watcher, and
+	 * nothing else would (a client held BLOCKED by the full queue is not
+	 * even read).  With an empty queue it fires on the next iteration,
+	 * after the other watchers had their turn. */
+	if (c->dump.active && c->state != CTL_CLIENT_CLOSED)
 		ev_io_start(c->ctl->loop, &c->wio);
 }

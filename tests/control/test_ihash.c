@@ -206,10 +206,12 @@ static void test_clear(void **state)
 
 	(void)state;
 	memset(in_ref, 0, sizeof(in_ref));
-	assert_int_equal(ctl_ihash_init(&t, 4, ent_hash), 0);
-	for (uint32_t k = 0; k < 300; k++) {
+	for (uint32_t k = 0; k < 300; k++) { /* all of them: not left to test_cases */
 		ents[k].key = k;
 		ents[k].h = hash_good(k);
+	}
+	assert_int_equal(ctl_ihash_init(&t, 4, ent_hash), 0);
+	for (uint32_t k = 0; k < 300; k++) {
 		assert_int_equal(ctl_ihash_reserve(&t), 0);
 		ctl_ihash_insert(&t, &ents[k].link, ents[k].h);
 		if (t.old != NULL && k > 100)
@@ -228,12 +230,62 @@ static void test_clear(void **state)
 	ctl_ihash_fini(&t);
 }
 
+struct drop_arg {
+	struct ctl_ihash *t;
+	uint32_t seen;
+};
+
+/* An each() callback that unlinks the entry it is given, as the
+ * publisher's teardown of a rule does. */
+static void drop_odd(struct ctl_hlink *l, void *arg)
+{
+	struct drop_arg *a = arg;
+	struct t_ent *e = CTL_HLINK_OWNER(l, struct t_ent, link);
+
+	assert_true(in_ref[e->key]);
+	a->seen++;
+	if (e->key % 2 == 1) {
+		assert_true(ctl_ihash_remove(a->t, l, e->h));
+		in_ref[e->key] = false;
+	}
+}
+
+/* each() whose callback removes the current entry, mid-migration: every
+ * entry visited once, the removed ones gone, the rest still found. */
+static void test_each_remove(void **state)
+{
+	struct ctl_ihash t;
+	struct drop_arg a = { &t, 0 };
+	uint32_t k, n = 0;
+
+	(void)state;
+	memset(in_ref, 0, sizeof(in_ref));
+	assert_int_equal(ctl_ihash_init(&t, 4, ent_hash), 0);
+	for (k = 0; k < 3000; k++) {
+		ents[k].key = k;
+		ents[k].h = hash_good(k);
+		assert_int_equal(ctl_ihash_reserve(&t), 0);
+		ctl_ihash_insert(&t, &ents[k].link, ents[k].h);
+		in_ref[k] = true;
+		if (t.old != NULL && k > 1000 && t.moved > 0 && t.moved < t.onb / 2)
+			break;
+	}
+	assert_non_null(t.old); /* both tables in use */
+	n = k + 1;
+	ctl_ihash_each(&t, drop_odd, &a);
+	assert_int_equal(a.seen, n);
+	check_all(&t, n);
+	assert_int_equal(t.n, (n + 1) / 2);
+	ctl_ihash_fini(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_init_args),
 		cmocka_unit_test(test_clear),
+		cmocka_unit_test(test_each_remove),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

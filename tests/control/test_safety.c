@@ -8,7 +8,9 @@
  *   - EMFILE on accept backs off instead of spinning, and recovers;
  *   - a client that stops reading during a DUMP of 100k SAs neither
  *     blocks other clients nor grows the daemon's memory past its queue
- *     limit, and gets the whole dump once it reads again.
+ *     limit, and gets the whole dump once it reads again;
+ *   - a DUMP to a client whose queue limit is below one dump step still
+ *     runs to its end marker.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -220,16 +222,16 @@ static void test_emfile_backoff(void **state)
 
 enum { DUMP_SAS = 100000, BATCH = 256 };
 
-static void load_sas(int fd)
+static void load_sas(int fd, int nsas)
 {
 	struct tmsg t;
 
-	for (int i = 0; i < DUMP_SAS; i += BATCH) {
-		for (int j = 0; j < BATCH && i + j < DUMP_SAS; j++) {
+	for (int i = 0; i < nsas; i += BATCH) {
+		for (int j = 0; j < BATCH && i + j < nsas; j++) {
 			t_add_gcm(&t, 0x100000u + (uint32_t)(i + j), "10.10.0.1", "10.10.0.2", 0);
 			assert_int_equal(pfk_client_send(fd, t.buf, t.len), 0);
 		}
-		for (int j = 0; j < BATCH && i + j < DUMP_SAS; j++) {
+		for (int j = 0; j < BATCH && i + j < nsas; j++) {
 			int n = pfk_client_recv(fd, rbuf, sizeof(rbuf), 10000);
 
 			assert_true(n > 16);
@@ -253,7 +255,7 @@ static void test_stuck_dump(void **state)
 	p.queue_msgs = 512;
 	assert_int_equal(h_start(&h, &p, 131072), 0);
 	loader = h_connect(&h);
-	load_sas(loader);
+	load_sas(loader, DUMP_SAS);
 	assert_int_equal(h_stats(&h).sas, DUMP_SAS);
 
 	stuck = h_connect(&h);
@@ -307,6 +309,48 @@ static void test_stuck_dump(void **state)
 	h_stop(&h);
 }
 
+/* A queue limit below one dump step's 256 messages: the step stops on the
+ * full queue, its own flush then empties the queue and stops the write
+ * watcher; the dump must still go on to its end marker (it once stopped
+ * there for good, the client left BLOCKED and never read again). */
+static void test_dump_small_queue(void **state)
+{
+	static const unsigned int limits[] = { 4, 16, 100 };
+
+	(void)state;
+	for (unsigned int k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
+		struct ctl_params p;
+		struct h h;
+		struct tmsg t;
+		int loader, reader, n, count = 0;
+
+		ctl_params_default(&p);
+		p.queue_msgs = limits[k];
+		assert_int_equal(h_start(&h, &p, 4096), 0);
+		loader = h_connect(&h);
+		load_sas(loader, 600);
+		reader = h_connect(&h);
+		tm_init(&t, SADB_DUMP, SADB_SATYPE_ESP, t_seq++, T_PID);
+		assert_int_equal(pfk_client_send(reader, t.buf, t.len), 0);
+		for (;;) {
+			n = t_recv_type(reader, SADB_DUMP, rbuf, sizeof(rbuf), 5000);
+			assert_true(n >= 16); /* a timeout here is the hang */
+			if (n == 16)
+				break;
+			count++;
+		}
+		assert_int_equal(count, 600);
+		/* And the client is read again afterwards. */
+		t_sa_req(&t, SADB_GET, SADB_SATYPE_ESP, 0x100000u + 17, NULL, "10.10.0.2");
+		n = t_request(reader, &t, rbuf, sizeof(rbuf));
+		assert_true(n > 16);
+		assert_int_equal(t_hdr(rbuf)->sadb_msg_errno, 0);
+		close(reader);
+		close(loader);
+		h_stop(&h);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -314,6 +358,7 @@ int main(void)
 		cmocka_unit_test(test_client_limit),
 		cmocka_unit_test(test_emfile_backoff),
 		cmocka_unit_test(test_stuck_dump),
+		cmocka_unit_test(test_dump_small_queue),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
