@@ -646,24 +646,49 @@ static void unprotected_in(struct loop *l, struct inbound_sort *s, uint16_t port
 	route_send(l, errs, ne, NO_PORT);
 }
 
+/* The egress MTU toward the outer destination of the SA before (its
+ * route and port's MTU), kept across SAs: many tunnels to one peer share
+ * it, and then the route is looked up once per burst, not per SA.  Valid
+ * until the worker's next quiescent state, like the SA's. */
+struct egress_mtu_cache {
+	uint8_t family;             /* 0: empty */
+	uint8_t dst[16];
+	uint32_t mtu;               /* 0: no route */
+};
+
+static uint32_t egress_mtu(struct loop *l, const struct dp_addr *dst, struct egress_mtu_cache *e)
+{
+	size_t len = dst->family == AF_INET ? 4 : 16;
+	struct dp_nexthop nh;
+
+	if (e->family == dst->family && memcmp(e->dst, dst->bytes, len) == 0)
+		return e->mtu;
+	e->family = dst->family;
+	memcpy(e->dst, dst->bytes, len);
+	e->mtu = dp_route_lookup(l->gw->net, dst->family, dst->bytes, &nh) != 0 ? 0 :
+		 dp_net_port_mtu(l->gw->net, nh.port);
+	return e->mtu;
+}
+
 /* The largest inner packet outbound SA h can carry through its egress
  * port's MTU (RFC 4301 8.2.1), or 0 when unknown (no route, stale SA):
  * then the outer packet is checked after encapsulation instead. */
-static uint32_t sa_inner_mtu(struct loop *l, dp_sa_handle_t h)
+static uint32_t sa_inner_mtu(struct loop *l, dp_sa_handle_t h, struct egress_mtu_cache *e)
 {
 	const struct dp_sa *sa = dp_sadb_get(l->gw->ctx->sadb, h);
 	const struct dp_sa_params *p;
 	const struct dp_addr *dst;
-	struct dp_nexthop nh;
 	uint32_t mtu, fixed, blk = 4, iv = 8;
 
 	if (sa == NULL || sa->cold == NULL)
 		return 0;
 	p = &sa->cold->params;
 	dst = p->tun_dst.family != 0 ? &p->tun_dst : &p->dst;
-	if (dp_route_lookup(l->gw->net, dst->family, dst->bytes, &nh) != 0)
+	if (dst->family != AF_INET && dst->family != AF_INET6)
 		return 0;
-	mtu = dp_net_port_mtu(l->gw->net, nh.port);
+	mtu = egress_mtu(l, dst, e);
+	if (mtu == 0)
+		return 0;
 	fixed = p->mode == DP_MODE_TUNNEL ? (dst->family == AF_INET ? 20u : 40u) : 0u;
 	fixed += p->natt_dport != 0 ? 8u : 0u;
 	if (p->satype == SADB_SATYPE_AH)
@@ -687,6 +712,7 @@ static uint32_t sa_inner_mtu(struct loop *l, dp_sa_handle_t h)
 struct inner_mtu_cache {
 	dp_sa_handle_t sa;          /* DP_SA_HANDLE_INVALID: empty */
 	uint32_t mtu;
+	struct egress_mtu_cache egress;
 };
 
 /* Packets about to be protected that would not fit once encapsulated:
@@ -702,7 +728,7 @@ static bool fits_after_encap(struct loop *l, struct rte_mbuf *m, dp_sa_handle_t 
 
 	if (h != c->sa || h == DP_SA_HANDLE_INVALID) {
 		c->sa = h;
-		c->mtu = sa_inner_mtu(l, h);
+		c->mtu = sa_inner_mtu(l, h, &c->egress);
 	}
 	inner = c->mtu;
 
@@ -762,7 +788,7 @@ static void protected_in(struct loop *l, struct rte_mbuf **live, struct dp_flow 
 	dp_sa_handle_t sa[BURST], sa2[BURST], sa2_of[BURST];
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
-	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID };
+	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID, .egress.family = 0 };
 	uint16_t nf = 0, npr = 0, ns = 0, ne = 0;
 
 	if (nl == 0)
@@ -924,7 +950,7 @@ static void tap_out(struct loop *l, struct rte_mbuf **pkts, uint16_t n, uint16_t
 	struct dp_flow flows[BURST];
 	struct dp_spd_result sres[BURST];
 	struct dp_proc_res pres[BURST];
-	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID };
+	struct inner_mtu_cache mc = { .sa = DP_SA_HANDLE_INVALID, .egress.family = 0 };
 	uint16_t na = 0, nc = 0, np_ = 0, ne = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
