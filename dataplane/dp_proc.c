@@ -119,7 +119,7 @@ static void hold(struct dp_proc *p, struct rte_mbuf *m, struct dp_sa *sa, struct
 {
 	struct dp_worker *w = dp_worker_get(p->ctx, p->worker);
 
-	if (dp_hold_add(w->hold, sa, m, dp_ctx_now(p->ctx)) == 0)
+	if (dp_hold_add(w->hold, sa, m, dp_worker_now(p->ctx, p->worker)) == 0)
 		r->verdict = DP_PROC_HELD;
 	else
 		set_drop(r, DP_DROP_HOLD_FULL);
@@ -602,8 +602,8 @@ uint16_t dp_proc_hold_poll(struct dp_proc *p, struct rte_mbuf **pkts, uint16_t n
 	if (n < 2)
 		return 0;
 	half = n / 2u;
-	rel = dp_hold_poll(w->hold, p->ctx->sadb, dp_ctx_now(p->ctx), pkts, p->hold_sa, half,
-		p->hold_drop, &ndrop);
+	rel = dp_hold_poll(w->hold, p->ctx->sadb, dp_worker_now(p->ctx, p->worker), pkts,
+		p->hold_sa, half, p->hold_drop, &ndrop);
 	/* Inbound packets were verified before they were held: they go on.
 	 * Outbound ones are protected now. */
 	for (unsigned int i = 0; i < rel; i++) {
