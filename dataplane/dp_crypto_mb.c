@@ -436,8 +436,9 @@ static const IMB_KEY_SIZE_BYTES dp_crypto_mb_key_size[33] = {
  * The job API's HMAC-SHA-256 manager (AVX-512, 16 lanes) hands back one
  * job per submit, so a burst of 32 ended with 15 IMB_FLUSH_JOB calls of
  * ~125 cycles each; the burst calls fill the lanes with the whole run and
- * return it complete (docs/PERFORMANCE.md, "ESP4").  Same computation and
- * bytes as dp_crypto_mb_fill()'s jobs, which the KATs check for both. */
+ * return it complete (docs/PERFORMANCE.md, "ESP4").  The CBC + HMAC KATs
+ * run through here; dp_crypto_mb_fill() keeps the jobs of the CBC sessions
+ * this does not take (no HMAC-SHA-1/2). */
 static void dp_crypto_mb_cbc_hmac(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 				  uint16_t k)
 {

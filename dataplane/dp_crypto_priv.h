@@ -111,6 +111,9 @@ struct dp_crypto_worker {
 	uint8_t bidx[DP_CRYPTO_BURST_MAX]; /* bop[j]'s index in the chunk: icv[] */
 } __rte_cache_aligned;
 
+/* The unchecked burst calls do not enforce the library's limit. */
+static_assert(DP_CRYPTO_BURST_MAX <= IMB_MAX_BURST_SIZE, "burst larger than intel-ipsec-mb's");
+
 /* An opened cryptodev. */
 struct dp_crypto_dev {
 	char name[DP_CRYPTO_DEVNAME_MAX];
