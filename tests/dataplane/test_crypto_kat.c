@@ -919,9 +919,13 @@ static void test_bad_op_in_burst(void **state)
 
 /* intel-ipsec-mb direct takes runs of consecutive AES-CBC + HMAC ops of one
  * kind (direction, key size, HMAC) through its burst calls: runs of each
- * kind and length, split by a GCM op or by another kind, with forged
- * inbound ops first, inside and last in a run, all in one call; each op's
- * status and bytes as the vector says. */
+ * kind and length, split by a GCM op, by another kind or by CTR / NULL +
+ * HMAC ops that go through the job API first (the HMAC lanes are shared:
+ * those jobs must be finished before a run's), with forged inbound ops
+ * first, inside and last in a run (a byte at the ICV's start, middle or
+ * end flipped), and a refused op inside a run just before a forged one,
+ * all in one call; each op's status and bytes as the vector says, and a
+ * forged op of a run never decrypted. */
 static void test_cbc_hmac_runs(void **state)
 {
 	static const char *const names[] = {
@@ -930,15 +934,21 @@ static void test_cbc_hmac_runs(void **state)
 		"cbc192 SP 800-38A F.2.3 + hmac-sha384-192",
 		"cbc256 SP 800-38A F.2.5 + hmac-sha512-256",
 		"gcm128-16 TC3 + AAD 8 (ESP layout)",
+		"ctr128 RFC 3686 #3 + hmac-sha256-128",
+		"null + hmac-sha256-128 (ESP layout)",
 	};
-	enum { NS = sizeof(names) / sizeof(names[0]), N = 40 };
-	/* Session per op: runs of 3, 1, 5, 2 ... split by kind or by GCM (4). */
+	enum { NS = sizeof(names) / sizeof(names[0]), N = 52, BURST_KINDS = 4, REFUSED = 46 };
+	/* Session per op: runs of 3, 1, 5, 2 ... split by kind, by GCM (4), by
+	 * CTR (5) or NULL (6) + HMAC-SHA-256 before a CBC + HMAC-SHA-256 run. */
 	static const uint8_t pat[N] = {
 		1, 1, 1, 0, 2, 2, 2, 2, 2, 4, 1, 1, 3, 3, 4, 4, 0, 0, 0, 0,
 		1, 2, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
+		5, 1, 1, 1, 6, 1, 1, 1, 1, 5, 6, 1,
 	};
-	/* Forged inbound ops: a run's first, inside, last; a run of one. */
-	static const uint8_t forged[] = { 0, 1, 5, 8, 10, 12, 16, 19, 21, 25, 31, 38 };
+	/* Forged inbound ops: a run's first, inside, last; a run of one; CTR
+	 * and NULL ops; the op after the refused one. */
+	static const uint8_t forged[] = { 0, 1, 5, 8, 10, 12, 16, 19, 21, 25, 31, 38,
+					  40, 42, 44, 45, 47, 50, 51 };
 	struct dp_crypto_worker *w = dp_crypto_worker(crypto, 0);
 	static struct kat_data d[NS];
 	struct dp_crypto_sess *sess[NS][2];
@@ -976,19 +986,31 @@ static void test_cbc_hmac_runs(void **state)
 		}
 		if (dir == 1) {
 			for (size_t f = 0; f < sizeof(forged); f++) {
-				ops[forged[f]].digest[1] ^= 0x08;
+				size_t len = d[pat[forged[f]]].icv.len;
+				size_t at = f % 3 == 0 ? 1 : f % 3 == 1 ? len / 2 : len - 1;
+
+				ops[forged[f]].digest[at] ^= 0x08;
 				bad[forged[f]] = true;
 			}
 		}
+		ops[REFUSED].auth_length = 60000; /* outside the mbuf */
 		assert_int_equal(dp_crypto_process(w, ptr, N), N);
 		for (unsigned int i = 0; i < N; i++) {
 			const struct kat_data *v = &d[pat[i]];
 			const uint8_t *data = rte_pktmbuf_mtod(m[i], uint8_t *) + v->head.len;
 
+			if (i == REFUSED) {
+				if (ops[i].status != DP_CRYPTO_ERROR)
+					fail_msg("op %u refused: status %u", i, ops[i].status);
+				continue;
+			}
 			if (bad[i]) {
 				if (ops[i].status != DP_CRYPTO_AUTH_FAILED)
 					fail_msg("op %u (%s) forged: status %u", i, names[pat[i]],
 						 ops[i].status);
+				/* A run MACs first and decrypts only what verified. */
+				if (pat[i] < BURST_KINDS)
+					assert_memory_equal(data, v->ct.b, v->ct.len);
 				continue;
 			}
 			if (ops[i].status != DP_CRYPTO_OK)
