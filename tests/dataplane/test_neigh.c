@@ -290,7 +290,9 @@ static void test_unresolved(void **state)
 	(void)state;
 	dp_net_config_default(&cfg);
 	cfg.max_routes4 = cfg.max_routes6 = cfg.max_neigh = 64;
-	cfg.retrans_ms = 20;
+	/* Timers with margins of 200 ms or more: CI runs tests side by side on
+	 * two CPUs, and a test descheduled past a deadline must not fail. */
+	cfg.retrans_ms = 200;
 	cfg.max_probes = 2;
 	nt_setup(&t, "nb_unres", &cfg);
 	port_up(&t);
@@ -301,10 +303,10 @@ static void test_unresolved(void **state)
 	assert_int_equal(res, DP_NEIGH_QUEUED);
 	assert_int_equal(dp_net_run(t.net), 1);
 	assert_int_equal(dp_neigh_pending_poll(t.net, 0, t.mp, &b.tx), 1); /* probe 1 */
-	sleep_ms(25);
+	sleep_ms(250); /* past retrans_ms, 150 ms before the 400 ms deadline */
 	assert_int_equal(dp_neigh_pending_poll(t.net, 0, t.mp, &b.tx), 1); /* probe 2 */
 	tx_free(&b);
-	sleep_ms(30);
+	sleep_ms(300);
 	/* Nobody answered: the packet is dropped and counted... */
 	assert_int_equal(dp_neigh_pending_poll(t.net, 0, t.mp, &b.tx), 0);
 	assert_int_equal(dp_neigh_pending_count(t.net, 0), 0);
@@ -332,8 +334,9 @@ static void test_timeouts(void **state)
 	(void)state;
 	dp_net_config_default(&cfg);
 	cfg.max_routes4 = cfg.max_routes6 = cfg.max_neigh = 64;
-	cfg.reachable_ms = 40;
-	cfg.gc_ms = 150;
+	/* Margins of 200 ms or more (see test_unresolved). */
+	cfg.reachable_ms = 200;
+	cfg.gc_ms = 1000;
 	nt_setup(&t, "nb_time", &cfg);
 	port_up(&t);
 	/* The sender of an ARP request to us becomes a STALE neighbour. */
@@ -345,7 +348,7 @@ static void test_timeouts(void **state)
 	/* A reply confirms it. */
 	arp_reply_in(&t, "192.0.2.40", peer_mac);
 	assert_int_equal(state_of(&t, "192.0.2.40", NULL), DP_NEIGH_REACHABLE);
-	sleep_ms(60);
+	sleep_ms(300);
 	assert_int_equal(dp_net_run(t.net), 1);
 	assert_int_equal(state_of(&t, "192.0.2.40", NULL), DP_NEIGH_STALE);
 
@@ -374,7 +377,7 @@ static void test_timeouts(void **state)
 	assert_memory_equal(mac, peer_mac2, 6);
 
 	/* Unused for gc_ms: gone. */
-	sleep_ms(200);
+	sleep_ms(1300);
 	assert_true(dp_net_run(t.net) >= 1);
 	assert_int_equal(state_of(&t, "192.0.2.40", NULL), DP_NEIGH_NONE);
 	nt_teardown(&t);
