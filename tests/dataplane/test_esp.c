@@ -592,44 +592,116 @@ static void test_drop_content(void **state)
 	pair_del(&x);
 }
 
+/* seal_raw for AES-CBC + HMAC-SHA256-128: a 16-byte IV after the ESP
+ * header, the ICV over header, IV and ciphertext; ptlen a multiple of 16. */
+static struct rte_mbuf *seal_raw_cbc(struct pair *x, const uint8_t *pt, uint32_t ptlen,
+	uint32_t seq)
+{
+	struct dp_sa *sa;
+	struct dp_crypto_op op, *opp = &op;
+	uint8_t buf[2048];
+	struct rte_mbuf *m;
+
+	assert_int_equal(ptlen % 16, 0);
+	memset(buf, 0, sizeof(buf));
+	buf[0] = 0x45;
+	dp_put16(buf + 2, (uint16_t)(20 + 8 + 16 + ptlen + 16));
+	buf[8] = 64;
+	buf[9] = DP_IPPROTO_ESP;
+	inet_pton(AF_INET, V4A, buf + 12);
+	inet_pton(AF_INET, V4B, buf + 16);
+	dp_ipv4_csum_set(buf);
+	memcpy(buf + 20, &x->p.spi, 4);
+	dp_put32(buf + 24, seq);
+	for (int i = 0; i < 16; i++)
+		buf[28 + i] = (uint8_t)(seq * 16 + (uint32_t)i);
+	memcpy(buf + 44, pt, ptlen);
+	m = pt_mbuf(&env, buf, 20 + 8 + 16 + ptlen + 16);
+	assert_non_null(m);
+	sa = dp_sadb_get(env.a.ctx->sadb, x->out);
+	assert_non_null(sa);
+	memset(&op, 0, sizeof(op));
+	op.mbuf = m;
+	op.sess = sa->crypto;
+	op.cipher_offset = 44;
+	op.cipher_length = ptlen;
+	op.auth_offset = 20;
+	op.auth_length = 8 + 16 + ptlen;
+	op.digest = rte_pktmbuf_mtod(m, uint8_t *) + 44 + ptlen;
+	memcpy(op.iv, buf + 28, 16);
+	dp_crypto_process(dp_crypto_worker(env.a.ctx->crypto, 0), &opp, 1);
+	assert_int_equal(op.status, DP_CRYPTO_OK);
+	return m;
+}
+
 /* The padding check (dp_esp_in.c: a masked 16-byte compare for pads up to
- * 16 bytes, a loop beyond): per pad length, a good pad passes, a wrong
- * first or last pad byte is refused, and the payload byte right before the
- * pad is not taken for padding (it differs from the sequence). */
+ * 16 bytes, a loop beyond), for GCM (4-byte alignment) and CBC + HMAC
+ * (16-byte blocks): per pad length 0-20, 31, 32 and 255 (odd ones and the
+ * masked compare's edges 15-17 included; the inner packet's length is
+ * chosen to fit the cipher's alignment), a good pad passes, a wrong first,
+ * middle or last pad byte is refused, and the payload byte right before
+ * the pad is not taken for padding (it differs from the sequence). */
 static void test_drop_padding(void **state)
 {
-	static const uint8_t lens[] = { 0, 4, 8, 12, 16, 20, 28 };
-	struct pair x;
-	uint8_t pt[128], inner[64];
-	uint32_t il = pt_udp_packet(inner, IN4S, IN4D, 2, 0, false), seq = 1;
+	static const uint8_t lens[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15,
+		16, 17, 18, 19, 20, 31, 32, 255 };
+	static const struct {
+		uint8_t ealg, aalg;
+		uint32_t align;
+	} kinds[] = {
+		{ SADB_EALG_AES_GCM_16, 0, 4 },
+		{ SADB_EALG_AES_CBC, SADB_AALG_SHA256HMAC, 16 },
+	};
+	uint8_t pt[512], inner[64];
 
 	(void)state;
-	pair_new(&x, SADB_EALG_AES_GCM_16, 16, 0, 64);
-	assert_int_equal(il, 30);
-	for (size_t t = 0; t < sizeof(lens); t++) {
-		uint32_t pad = lens[t], ptlen = il + pad + 2; /* a multiple of 4 */
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct pair x;
+		uint32_t seq = 1;
+		uint64_t bad_seen = 0;
 
-		for (int bad = 0; bad < 3; bad++) {
-			struct dp_proc_res r;
+		pair_new(&x, kinds[k].ealg, 16, kinds[k].aalg, 64);
+		for (size_t t = 0; t < sizeof(lens); t++) {
+			uint32_t pad = lens[t], payload = 2, il, ptlen;
 
-			memcpy(pt, inner, il);
-			pt[il - 1] = 0xee; /* the UDP payload's last byte */
-			for (uint32_t i = 0; i < pad; i++)
-				pt[il + i] = (uint8_t)(i + 1);
-			pt[il + pad] = (uint8_t)pad;
-			pt[il + pad + 1] = DP_IPPROTO_IPIP;
-			if (bad == 1 && pad != 0)
-				pt[il] ^= 0x40;            /* first pad byte */
-			if (bad == 2 && pad != 0)
-				pt[il + pad - 1] ^= 0x01;  /* last pad byte */
-			r = open1(seal_raw(&x, pt, ptlen, seq++), NULL);
-			if (bad == 0 || pad == 0)
-				assert_int_equal(r.verdict, DP_PROC_FORWARD);
-			else
-				expect_drop(r, DP_DROP_BAD_PADDING);
+			/* 28 + payload + pad + 2 a multiple of the alignment */
+			while ((28 + payload + pad + 2) % kinds[k].align != 0)
+				payload++;
+			il = pt_udp_packet(inner, IN4S, IN4D, payload, 0, false);
+			assert_int_equal(il, 28 + payload);
+			ptlen = il + pad + 2;
+			assert_true(ptlen <= sizeof(pt));
+			for (int bad = 0; bad < 4; bad++) {
+				struct dp_proc_res r;
+				struct rte_mbuf *m;
+
+				memcpy(pt, inner, il);
+				pt[il - 1] = 0xee; /* the UDP payload's last byte */
+				for (uint32_t i = 0; i < pad; i++)
+					pt[il + i] = (uint8_t)(i + 1);
+				pt[il + pad] = (uint8_t)pad;
+				pt[il + pad + 1] = DP_IPPROTO_IPIP;
+				if (pad != 0 && bad == 1)
+					pt[il] ^= 0x40;               /* first pad byte */
+				if (pad != 0 && bad == 2)
+					pt[il + pad / 2] ^= 0x80;     /* middle pad byte */
+				if (pad != 0 && bad == 3)
+					pt[il + pad - 1] ^= 0x01;     /* last pad byte */
+				m = kinds[k].align == 16 ? seal_raw_cbc(&x, pt, ptlen, seq)
+							 : seal_raw(&x, pt, ptlen, seq);
+				seq++;
+				r = open1(m, NULL);
+				if (bad == 0 || pad == 0) {
+					assert_int_equal(r.verdict, DP_PROC_FORWARD);
+				} else {
+					expect_drop(r, DP_DROP_BAD_PADDING);
+					bad_seen++;
+				}
+			}
 		}
+		assert_int_equal(sa_drops(env.b.ctx, x.in, DP_DROP_BAD_PADDING), bad_seen);
+		pair_del(&x);
 	}
-	pair_del(&x);
 }
 
 static void test_drop_outbound(void **state)
