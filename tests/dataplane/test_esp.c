@@ -495,18 +495,22 @@ static void test_drop_inbound(void **state)
 	pair_del(&x);
 }
 
-/* Build an authentic GCM ESP packet around a chosen plaintext (payload,
- * padding and trailer as given) with the sender's own session. */
-static struct rte_mbuf *seal_raw(struct pair *x, const uint8_t *pt, uint32_t ptlen, uint32_t seq)
+/* The part seal_raw() and seal_raw_cbc() share: an outer IPv4 header
+ * (V4A -> V4B, ESP), the ESP header, the IV (iv_len bytes: the sequence
+ * number for GCM, a pattern for CBC) and the plaintext, in an mbuf with
+ * room for a 16-byte ICV; the op set for the sender's session. */
+static struct rte_mbuf *seal_raw_prep(struct pair *x, const uint8_t *pt, uint32_t ptlen,
+	uint32_t seq, uint32_t iv_len, struct dp_crypto_op *op)
 {
+	const uint32_t off = 20 + 8 + iv_len, tot = off + ptlen + 16;
 	struct dp_sa *sa;
-	struct dp_crypto_op op, *opp = &op;
 	uint8_t buf[2048];
 	struct rte_mbuf *m;
 
+	assert_true(tot <= sizeof(buf));
 	memset(buf, 0, sizeof(buf));
 	buf[0] = 0x45;
-	dp_put16(buf + 2, (uint16_t)(20 + 16 + ptlen + 16));
+	dp_put16(buf + 2, (uint16_t)tot);
 	buf[8] = 64;
 	buf[9] = DP_IPPROTO_ESP;
 	inet_pton(AF_INET, V4A, buf + 12);
@@ -514,20 +518,34 @@ static struct rte_mbuf *seal_raw(struct pair *x, const uint8_t *pt, uint32_t ptl
 	dp_ipv4_csum_set(buf);
 	memcpy(buf + 20, &x->p.spi, 4);
 	dp_put32(buf + 24, seq);
-	dp_put64(buf + 28, seq);
-	memcpy(buf + 36, pt, ptlen);
-	m = pt_mbuf(&env, buf, 20 + 16 + ptlen + 16);
+	if (iv_len == 8)
+		dp_put64(buf + 28, seq);
+	else
+		for (uint32_t i = 0; i < iv_len; i++)
+			buf[28 + i] = (uint8_t)(seq * 16 + i);
+	memcpy(buf + off, pt, ptlen);
+	m = pt_mbuf(&env, buf, tot);
 	assert_non_null(m);
 	sa = dp_sadb_get(env.a.ctx->sadb, x->out);
 	assert_non_null(sa);
-	memset(&op, 0, sizeof(op));
-	op.mbuf = m;
-	op.sess = sa->crypto;
-	op.cipher_offset = 36;
-	op.cipher_length = ptlen;
-	op.digest = rte_pktmbuf_mtod(m, uint8_t *) + 36 + ptlen;
-	memcpy(op.iv, buf + 28, 8);
-	memcpy(op.aad, buf + 20, 8);
+	memset(op, 0, sizeof(*op));
+	op->mbuf = m;
+	op->sess = sa->crypto;
+	op->cipher_offset = off;
+	op->cipher_length = ptlen;
+	op->digest = rte_pktmbuf_mtod(m, uint8_t *) + off + ptlen;
+	memcpy(op->iv, buf + 28, iv_len);
+	return m;
+}
+
+/* Build an authentic GCM ESP packet around a chosen plaintext (payload,
+ * padding and trailer as given) with the sender's own session. */
+static struct rte_mbuf *seal_raw(struct pair *x, const uint8_t *pt, uint32_t ptlen, uint32_t seq)
+{
+	struct dp_crypto_op op, *opp = &op;
+	struct rte_mbuf *m = seal_raw_prep(x, pt, ptlen, seq, 8, &op);
+
+	memcpy(op.aad, rte_pktmbuf_mtod(m, uint8_t *) + 20, 8);
 	dp_crypto_process(dp_crypto_worker(env.a.ctx->crypto, 0), &opp, 1);
 	assert_int_equal(op.status, DP_CRYPTO_OK);
 	return m;
@@ -597,38 +615,13 @@ static void test_drop_content(void **state)
 static struct rte_mbuf *seal_raw_cbc(struct pair *x, const uint8_t *pt, uint32_t ptlen,
 	uint32_t seq)
 {
-	struct dp_sa *sa;
 	struct dp_crypto_op op, *opp = &op;
-	uint8_t buf[2048];
 	struct rte_mbuf *m;
 
 	assert_int_equal(ptlen % 16, 0);
-	memset(buf, 0, sizeof(buf));
-	buf[0] = 0x45;
-	dp_put16(buf + 2, (uint16_t)(20 + 8 + 16 + ptlen + 16));
-	buf[8] = 64;
-	buf[9] = DP_IPPROTO_ESP;
-	inet_pton(AF_INET, V4A, buf + 12);
-	inet_pton(AF_INET, V4B, buf + 16);
-	dp_ipv4_csum_set(buf);
-	memcpy(buf + 20, &x->p.spi, 4);
-	dp_put32(buf + 24, seq);
-	for (int i = 0; i < 16; i++)
-		buf[28 + i] = (uint8_t)(seq * 16 + (uint32_t)i);
-	memcpy(buf + 44, pt, ptlen);
-	m = pt_mbuf(&env, buf, 20 + 8 + 16 + ptlen + 16);
-	assert_non_null(m);
-	sa = dp_sadb_get(env.a.ctx->sadb, x->out);
-	assert_non_null(sa);
-	memset(&op, 0, sizeof(op));
-	op.mbuf = m;
-	op.sess = sa->crypto;
-	op.cipher_offset = 44;
-	op.cipher_length = ptlen;
+	m = seal_raw_prep(x, pt, ptlen, seq, 16, &op);
 	op.auth_offset = 20;
 	op.auth_length = 8 + 16 + ptlen;
-	op.digest = rte_pktmbuf_mtod(m, uint8_t *) + 44 + ptlen;
-	memcpy(op.iv, buf + 28, 16);
 	dp_crypto_process(dp_crypto_worker(env.a.ctx->crypto, 0), &opp, 1);
 	assert_int_equal(op.status, DP_CRYPTO_OK);
 	return m;
