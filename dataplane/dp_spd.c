@@ -335,7 +335,7 @@ static void tab_free_chains(struct dp_spd_tab *t)
 	for (uint32_t i = 0; i <= t->mask; i++)
 		if (t->e[i].sig != 0)
 			chain_free(t->e[i].val);
-	free(t);
+	dp_spd_tab_free(t);          /* a successor's values are t's */
 }
 
 /* Free a state no worker can reach, with the bindings of its rules. */
@@ -351,7 +351,7 @@ static void state_free(struct dp_spd_state *st)
 	}
 	tab_free_chains(st->tab);
 	tab_free_chains(st->insa);
-	free(st->index);
+	dp_spd_tab_free(st->index);
 	for (unsigned int d = 0; d < 2; d++)
 		for (unsigned int f = 0; f < 2; f++)
 			rte_acl_free(st->acl[d][f]);
@@ -530,7 +530,8 @@ struct plan {
 	uint32_t n_ops;
 	struct kupd *ku;
 	uint32_t n_ku;
-	struct dp_spd_tab *tab, *insa, *index;   /* grown copies, or NULL */
+	struct dp_spd_tab *tab, *insa, *index;   /* dp_spd_tab_prepare's, or NULL */
+	uint32_t adds[3];                       /* new keys in tab, insa, index */
 	bool acl_changed;
 	struct rte_acl_ctx *acl[2][2];
 	uint32_t acl_entries;
@@ -626,9 +627,9 @@ static void plan_abort(struct plan *pl)
 		chain_free(pl->ku[i].val);
 		chain_free(pl->ku[i].unite);
 	}
-	free(pl->tab);
-	free(pl->insa);
-	free(pl->index);
+	dp_spd_tab_free(pl->tab);
+	dp_spd_tab_free(pl->insa);
+	dp_spd_tab_free(pl->index);
 	for (unsigned int d = 0; d < 2; d++)
 		for (unsigned int f = 0; f < 2; f++)
 			rte_acl_free(pl->acl[d][f]);
@@ -729,17 +730,6 @@ static int chain_edit(struct dp_spd_state *st, const struct dp_spd_tab *t, const
 		ku->val = (uint64_t)(uintptr_t)c;
 	}
 	return 0;
-}
-
-/* A table ready for `adds` new keys: t itself, or *grown (NULL: none). */
-static int tab_ready(const struct dp_spd_tab *t, uint32_t key_len, uint32_t adds,
-	struct dp_spd_tab **grown)
-{
-	*grown = NULL;
-	if (adds == 0 || (t != NULL && dp_spd_tab_room(t, adds)))
-		return 0;
-	*grown = t == NULL ? dp_spd_tab_new(key_len, adds) : dp_spd_tab_grow(t, adds);
-	return *grown == NULL ? -ENOMEM : 0;
 }
 
 /* The rte_acl tier after the changes, sorted and compiled. */
@@ -865,9 +855,12 @@ static int plan_prepare(struct dp_spd *spd, struct dp_spd_state *st,
 		pl->n_ku++;
 		adds[ku->tab] += ku->fresh && ku->val != 0;
 	}
-	if (tab_ready(st->tab, DP_SPD_KEY_MAX, adds[0], &pl->tab) != 0 ||
-	    tab_ready(st->insa, SA_KEY_LEN, adds[1], &pl->insa) != 0 ||
-	    tab_ready(st->index, sizeof(uint32_t), index_adds, &pl->index) != 0)
+	pl->adds[0] = adds[0];
+	pl->adds[1] = adds[1];
+	pl->adds[2] = index_adds;
+	if (dp_spd_tab_prepare(st->tab, DP_SPD_KEY_MAX, adds[0], &pl->tab) != 0 ||
+	    dp_spd_tab_prepare(st->insa, SA_KEY_LEN, adds[1], &pl->insa) != 0 ||
+	    dp_spd_tab_prepare(st->index, sizeof(uint32_t), index_adds, &pl->index) != 0)
 		goto fail;
 	if (pl->acl_changed && (err = plan_acl(spd, st, pl)) != 0)
 		goto fail;
@@ -915,23 +908,24 @@ static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan 
 {
 	struct dp_spd_retired *ret = pl->ret;
 	struct dp_spd_view *v = pl->view;
+	struct dp_spd_tab *t;
 
 	(void)stage;
-	/* Grown tables: workers keep the old ones until the view store. */
-	if (pl->tab != NULL) {
-		if (st->tab != NULL)
-			retire(ret, R_FREE, st->tab, NULL, 0);
-		st->tab = pl->tab;
-	}
-	if (pl->insa != NULL) {
-		if (st->insa != NULL)
-			retire(ret, R_FREE, st->insa, NULL, 0);
-		st->insa = pl->insa;
-	}
-	if (pl->index != NULL) {
+	/* Growth steps: a table replaced by its successor is kept by workers
+	 * until the view store. */
+	spd->commit_moved = 0;
+	t = dp_spd_tab_step(st->tab, pl->tab, pl->adds[0], &spd->commit_moved);
+	if (t != st->tab && st->tab != NULL)
+		retire(ret, R_FREE, st->tab, NULL, 0);
+	st->tab = t;
+	t = dp_spd_tab_step(st->insa, pl->insa, pl->adds[1], &spd->commit_moved);
+	if (t != st->insa && st->insa != NULL)
+		retire(ret, R_FREE, st->insa, NULL, 0);
+	st->insa = t;
+	t = dp_spd_tab_step(st->index, pl->index, pl->adds[2], &spd->commit_moved);
+	if (t != st->index)
 		free(st->index);         /* CONTROL's alone */
-		st->index = pl->index;
-	}
+	st->index = t;
 	for (uint32_t i = 0; i < pl->n_ch; i++) {
 		const struct change *c = &pl->ch[i];
 		struct dp_spd_rule *o = c->old != SLOT_NONE ? dp_spd_slot(st->chunk, c->old) : NULL;
@@ -1104,7 +1098,7 @@ static void stage_clear(struct dp_spd *spd)
 	/* After a bulk load the index -> stage table is large and all
 	 * tombstones: start a small one (kept when that fails). */
 	if (spd->staged->mask >= 4096 && (t = dp_spd_tab_new(sizeof(uint32_t), 0)) != NULL) {
-		free(spd->staged);
+		dp_spd_tab_free(spd->staged);
 		spd->staged = t;
 		spd->n_stage = 0;
 		return;
@@ -1157,7 +1151,7 @@ struct dp_spd *dp_spd_create(struct dp_ctx *ctx, const struct dp_spd_config *cfg
 	return spd;
 fail:
 	free(spd->view);
-	free(spd->staged);
+	dp_spd_tab_free(spd->staged);
 	state_free(spd->st);
 	free(spd->w);
 	free(spd);
@@ -1194,7 +1188,7 @@ void dp_spd_free(struct dp_spd *spd)
 	}
 	stage_drop(spd, spd->st);
 	free(spd->stage);
-	free(spd->staged);
+	dp_spd_tab_free(spd->staged);
 	state_free(spd->st);
 	free(v);
 	pthread_mutex_destroy(&spd->lock);
@@ -1298,10 +1292,11 @@ static uint32_t stage_find(const struct dp_spd *spd, uint32_t index, bool *exist
 	return (uint32_t)v;
 }
 
-/* Room for one more staged change.  0 or -ENOMEM. */
+/* Room for one more staged change.  0 or -ENOMEM.  The index -> stage
+ * table grows like the committed ones, a step per staged change. */
 static int stage_room(struct dp_spd *spd)
 {
-	struct dp_spd_tab *t;
+	struct dp_spd_tab *fresh, *t;
 
 	if (spd->n_stage == spd->cap_stage) {
 		uint32_t cap = spd->cap_stage != 0 ? spd->cap_stage * 2 : 64;
@@ -1312,12 +1307,12 @@ static int stage_room(struct dp_spd *spd)
 		spd->stage = s;
 		spd->cap_stage = cap;
 	}
-	if (dp_spd_tab_room(spd->staged, 1))
-		return 0;
-	t = dp_spd_tab_grow(spd->staged, spd->n_stage + 1);
-	if (t == NULL)
+	if (dp_spd_tab_prepare(spd->staged, sizeof(uint32_t), 1, &fresh) != 0)
 		return -ENOMEM;
-	free(spd->staged);
+	spd->stage_moved = 0;
+	t = dp_spd_tab_step(spd->staged, fresh, 1, &spd->stage_moved);
+	if (t != spd->staged)
+		free(spd->staged);       /* CONTROL's alone */
 	spd->staged = t;
 	return 0;
 }

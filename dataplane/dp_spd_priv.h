@@ -66,8 +66,23 @@ struct dp_spd_tab {
 	uint32_t key_len;
 	uint32_t used;                  /* CONTROL: keyed entries */
 	uint32_t live;                  /* CONTROL: entries with a value */
+	struct dp_spd_tab *next;        /* CONTROL: the successor being filled */
+	uint32_t moved;                 /* CONTROL: slots e[0..moved) copied to next */
+	uint32_t reserved;
 	struct dp_spd_tab_ent e[];
 };
+
+/* Growth across commits.  A table that a commit takes past half load gets
+ * a successor (at least as large, at most half full once it holds all the
+ * keys), which CONTROL fills over the following commits: each copies the
+ * next slots of e[] (DP_SPD_TAB_STEP at least, and 4 per key the commit
+ * adds, which empties the old table before it passes its 3/4 limit), and
+ * a put to a slot already copied goes to both tables meanwhile.  Readers only ever see the old
+ * table; the commit that copies the last slot publishes the successor in
+ * its view and retires the old table.  No commit copies a whole table
+ * unless its own adds are of that order (one commit adding more than the
+ * old table's remaining room). */
+#define DP_SPD_TAB_STEP 4096u
 
 /* Ask for transparent huge pages over the 2 MiB-aligned part of
  * [p, p + len) when len is 2 MiB or more (advice; failures ignored). */
@@ -196,13 +211,28 @@ static inline uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *ke
 {
 	return dp_spd_tab_find(t, key, h, t->key_len);
 }
-/* Set key's value (0 deletes); the old value.  The caller made room
- * (dp_spd_tab_room).  CONTROL. */
+/* Set key's value (0 deletes) in t, and in its successor where t's slot
+ * was copied; t's old value.
+ * The caller made room (dp_spd_tab_prepare and dp_spd_tab_step, or
+ * dp_spd_tab_room).  CONTROL. */
 uint64_t dp_spd_tab_put(struct dp_spd_tab *t, const void *key, uint32_t h, uint64_t val);
 /* Does t take `adds` more keys within its load limit? */
 bool dp_spd_tab_room(const struct dp_spd_tab *t, uint32_t adds);
-/* A copy of t's live entries sized for `adds` more.  NULL: ENOMEM. */
-struct dp_spd_tab *dp_spd_tab_grow(const struct dp_spd_tab *t, uint32_t adds);
+/* What one commit putting `adds` new keys into t (NULL: none yet) needs
+ * allocated: *fresh gets an empty table to fill (a first table, a
+ * successor, or a larger successor replacing an unfinished one), or NULL.
+ * t is not changed.  0 or -ENOMEM.  CONTROL. */
+int dp_spd_tab_prepare(const struct dp_spd_tab *t, uint32_t key_len, uint32_t adds,
+	struct dp_spd_tab **fresh);
+/* That commit's growth step, before its puts: attach fresh (freeing an
+ * unfinished successor), copy the slots due and return the table to put
+ * into and publish: t, or its completed successor (t then has none, and
+ * the caller retires it: readers may hold it).  *moved += entries copied.
+ * No failure.  CONTROL. */
+struct dp_spd_tab *dp_spd_tab_step(struct dp_spd_tab *t, struct dp_spd_tab *fresh, uint32_t adds,
+	uint32_t *moved);
+/* Free t and an unfinished successor, not the values.  NULL: no-op. */
+void dp_spd_tab_free(struct dp_spd_tab *t);
 
 /* ------------------------------------------------------------------------ */
 /* Rules. */
@@ -312,6 +342,8 @@ struct dp_spd {
 	struct dp_spd_stage *stage;
 	uint32_t n_stage, cap_stage;
 	struct dp_spd_tab *staged;       /* index -> position in stage + 1 */
+	uint32_t stage_moved;            /* staged entries copied by the last growth step */
+	uint32_t commit_moved;           /* table entries copied by the last commit */
 	uint32_t n_after;                /* rules once the staged commit */
 	/* Retired things, oldest first (tokens increase). */
 	struct dp_spd_retired *ret_head, *ret_tail;
