@@ -213,8 +213,8 @@ static inline uint64_t dp_spd_tab_get(const struct dp_spd_tab *t, const void *ke
 }
 /* Set key's value (0 deletes) in t, and in its successor where t's slot
  * was copied; t's old value.
- * The caller made room (dp_spd_tab_prepare and dp_spd_tab_step, or
- * dp_spd_tab_room).  CONTROL. */
+ * The caller made room (dp_spd_tab_prepare and dp_spd_tab_step).
+ * CONTROL. */
 uint64_t dp_spd_tab_put(struct dp_spd_tab *t, const void *key, uint32_t h, uint64_t val);
 /* Does t take `adds` more keys within its load limit? */
 bool dp_spd_tab_room(const struct dp_spd_tab *t, uint32_t adds);

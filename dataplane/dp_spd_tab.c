@@ -152,9 +152,14 @@ int dp_spd_tab_prepare(const struct dp_spd_tab *t, uint32_t key_len, uint32_t ad
 	if (t->next == NULL && ((uint64_t)t->used + adds) * 2 <= cap)
 		return 0;
 	/* Past t's limit the successor completes in this commit and takes the
-	 * adds on top of (at most) t's keys. */
+	 * adds on top of what it holds and t's live keys not yet copied (at
+	 * most t->live).  Not t->used: t's tombstones are never copied, and a
+	 * tombstone-heavy t has a successor of its own size, which a count
+	 * with them would throw away near the end of its copy, copying the
+	 * whole table again in one commit (review of 8916363). */
 	if (t->next != NULL && (dp_spd_tab_room(t, adds) ||
-				((uint64_t)t->used + adds) * 4 <= ((uint64_t)t->next->mask + 1) * 3))
+				((uint64_t)t->next->used + t->live + adds) * 4 <=
+				((uint64_t)t->next->mask + 1) * 3))
 		return 0;
 	/* At most half full at the switch: t's live keys, the keys t can still
 	 * take before its limit, and this commit's (when they go past it). */

@@ -274,6 +274,69 @@ static void test_tab_bulk(void **state)
 
 /* Policy i as the model has it: 0 none, else its SA's low bits (the
  * binding changes on update). */
+/* A tombstone-heavy table (30,000 keys, 25,000 deleted) gets a successor
+ * of its own size; commits of 1,100 adds fill it, the last one going past
+ * the old table's room.  The successor is kept to the end (the same
+ * pointer is published): counting the old table's tombstones as keys the
+ * successor must take threw it away near the end and copied the whole
+ * table again in one commit (review of 8916363). */
+static void test_tab_tombstones_keep_successor(void **state)
+{
+	struct dp_spd_tab *t = NULL, *fresh;
+	uint32_t moved = 0, k = 0, commits = 0, prev_adds = 0;
+	uint8_t key[DP_SPD_KEY_MAX];
+	bool migrated = false;
+
+	(void)state;
+	assert_int_equal(dp_spd_tab_prepare(t, 4, 30000, &fresh), 0);
+	t = dp_spd_tab_step(t, fresh, 30000, &moved);
+	for (; k < 30000; k++) {
+		tab_key(k, 4, key);
+		(void)dp_spd_tab_put(t, key, dp_spd_key_hash(key, 4), k + 1);
+	}
+	for (uint32_t d = 0; d < 25000; d++) {
+		tab_key(d, 4, key);
+		(void)dp_spd_tab_put(t, key, dp_spd_key_hash(key, 4), 0);
+	}
+	while (!migrated) {
+		const uint32_t room = (uint32_t)((uint64_t)(t->mask + 1) * 3 / 4 - t->used);
+		struct dp_spd_tab *before = t, *next = t->next, *pub;
+		uint32_t adds = 1100;
+
+		if (next != NULL && room < 2 * adds)
+			adds = room + 1;  /* past the old table's room */
+		moved = 0;
+		assert_int_equal(dp_spd_tab_prepare(t, 4, adds, &fresh), 0);
+		pub = dp_spd_tab_step(t, fresh, adds, &moved);
+		assert_true(moved <= max_u32(DP_SPD_TAB_STEP, 4 * adds + 4 * prev_adds));
+		if (next != NULL) {
+			/* The successor in hand is kept, or is what is published. */
+			assert_null(fresh);
+			assert_true(pub == next || (pub == before && before->next == next));
+			migrated = pub != before;
+		} else if (pub->next != NULL) {
+			/* Started at its own size: most of the keys are tombstones. */
+			assert_int_equal(pub->next->mask, pub->mask);
+		}
+		if (pub != before)
+			dp_spd_tab_free(before);
+		t = pub;
+		for (uint32_t i = 0; i < adds; i++, k++) {
+			tab_key(k, 4, key);
+			(void)dp_spd_tab_put(t, key, dp_spd_key_hash(key, 4), k + 1);
+		}
+		prev_adds = adds;
+		assert_true(++commits < 100);
+	}
+	for (uint32_t j = 0; j < k; j++) {
+		tab_key(j, 4, key);
+		assert_int_equal(dp_spd_tab_get(t, key, dp_spd_key_hash(key, 4)),
+			j < 25000 ? 0 : j + 1);
+	}
+	assert_int_equal(t->live, k - 25000);
+	dp_spd_tab_free(t);
+}
+
 static uint32_t *spd_model;
 
 static void spd_check(struct dp_spd *spd, uint32_t lo, uint32_t hi, uint32_t stride)
@@ -387,6 +450,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tab_bulk),
 		cmocka_unit_test(test_tab_model),
+		cmocka_unit_test(test_tab_tombstones_keep_successor),
 		cmocka_unit_test(test_spd_grow_bound),
 	};
 	int rc;
