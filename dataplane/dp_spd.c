@@ -413,7 +413,7 @@ static uint32_t index_find(const struct dp_spd_tab *t, uint32_t index)
 /* ------------------------------------------------------------------------ */
 /* Retirement (CONTROL). */
 
-enum { R_FREE, R_SLOT, R_ACL, R_STATE };
+enum { R_FREE, R_TAB, R_SLOT, R_ACL, R_STATE };
 
 static struct dp_spd_retired *retired_new(uint32_t cap)
 {
@@ -446,6 +446,9 @@ static void retired_free(struct dp_spd_retired *r)
 		switch (it->kind) {
 		case R_FREE:
 			free(it->p);
+			break;
+		case R_TAB:
+			dp_spd_tab_free(it->p);
 			break;
 		case R_SLOT:
 			slot_release(it->state, it->slot);
@@ -916,15 +919,15 @@ static void plan_apply(struct dp_spd *spd, struct dp_spd_state *st, struct plan 
 	spd->commit_moved = 0;
 	t = dp_spd_tab_step(st->tab, pl->tab, pl->adds[0], &spd->commit_moved);
 	if (t != st->tab && st->tab != NULL)
-		retire(ret, R_FREE, st->tab, NULL, 0);
+		retire(ret, R_TAB, st->tab, NULL, 0);
 	st->tab = t;
 	t = dp_spd_tab_step(st->insa, pl->insa, pl->adds[1], &spd->commit_moved);
 	if (t != st->insa && st->insa != NULL)
-		retire(ret, R_FREE, st->insa, NULL, 0);
+		retire(ret, R_TAB, st->insa, NULL, 0);
 	st->insa = t;
 	t = dp_spd_tab_step(st->index, pl->index, pl->adds[2], &spd->commit_moved);
 	if (t != st->index)
-		free(st->index);         /* CONTROL's alone */
+		dp_spd_tab_free(st->index); /* CONTROL's alone */
 	st->index = t;
 	for (uint32_t i = 0; i < pl->n_ch; i++) {
 		const struct change *c = &pl->ch[i];
@@ -1312,7 +1315,7 @@ static int stage_room(struct dp_spd *spd)
 	spd->stage_moved = 0;
 	t = dp_spd_tab_step(spd->staged, fresh, 1, &spd->stage_moved);
 	if (t != spd->staged)
-		free(spd->staged);       /* CONTROL's alone */
+		dp_spd_tab_free(spd->staged); /* CONTROL's alone */
 	spd->staged = t;
 	return 0;
 }

@@ -68,7 +68,7 @@ struct dp_spd_tab {
 	uint32_t live;                  /* CONTROL: entries with a value */
 	struct dp_spd_tab *next;        /* CONTROL: the successor being filled */
 	uint32_t moved;                 /* CONTROL: slots e[0..moved) copied to next */
-	uint32_t reserved;
+	uint32_t mapped;                /* its own mmap (large tables), else malloc */
 	struct dp_spd_tab_ent e[];
 };
 

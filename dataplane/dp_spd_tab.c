@@ -16,12 +16,14 @@
 #include "dp_spd_priv.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
 #define TAB_MIN 64u
 #define HUGE_MIN (2u << 20)
+#define TAB_MAP_MIN (1u << 20)  /* tables this large: their own mmap */
 
 void dp_spd_huge(void *p, size_t len)
 {
@@ -43,22 +45,42 @@ static uint32_t cap_for(uint32_t want)
 	return cap > (1u << 31) ? 0 : (uint32_t)cap;
 }
 
-/* A table of cap slots: calloc, so that a large one is faulted in where
- * it is written (a successor over the commits that fill it). */
+static size_t tab_len(uint32_t cap)
+{
+	return sizeof(struct dp_spd_tab) + (size_t)cap * sizeof(struct dp_spd_tab_ent);
+}
+
+/* A table of cap slots, zeroed and untouched: a large one is faulted in
+ * where it is written (a successor over the commits that fill it).  Large
+ * tables get their own anonymous mapping rather than calloc: once the
+ * process has freed big mmapped blocks (1M SAs' control tables), glibc's
+ * dynamic mmap threshold can rise up to 32 MiB, and calloc may then serve
+ * a table from the heap and clear it with a memset, faulting every page
+ * at once.  What remains is the kernel's first touch of each (huge) page
+ * as commits write it (docs/PERFORMANCE.md, SPDGROW). */
 static struct dp_spd_tab *tab_alloc(uint32_t key_len, uint32_t cap)
 {
-	size_t len = sizeof(struct dp_spd_tab) + (size_t)cap * sizeof(struct dp_spd_tab_ent);
+	size_t len = tab_len(cap);
 	struct dp_spd_tab *t;
+	bool mapped = len >= TAB_MAP_MIN;
 
 	/* dp_spd_key_hash() and dp_spd_key_eq() work on 4- and 8-byte words. */
 	if (cap == 0 || key_len > DP_SPD_KEY_MAX || key_len % 4 != 0)
 		return NULL;
-	t = calloc(1, len);
+	if (mapped) {
+		void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			       -1, 0);
+
+		t = p == MAP_FAILED ? NULL : p;
+	} else {
+		t = calloc(1, len);
+	}
 	if (t == NULL)
 		return NULL;
 	dp_spd_huge(t, len);
 	t->mask = cap - 1;
 	t->key_len = key_len;
+	t->mapped = mapped;
 	return t;
 }
 
@@ -71,8 +93,11 @@ void dp_spd_tab_free(struct dp_spd_tab *t)
 {
 	if (t == NULL)
 		return;
-	free(t->next);
-	free(t);
+	dp_spd_tab_free(t->next);
+	if (t->mapped)
+		(void)munmap(t, tab_len(t->mask + 1));
+	else
+		free(t);
 }
 
 /* Set key's value in t alone; the old value.  *pos: the key's slot (or
@@ -177,7 +202,7 @@ struct dp_spd_tab *dp_spd_tab_step(struct dp_spd_tab *t, struct dp_spd_tab *fres
 	if (t == NULL)
 		return fresh;
 	if (fresh != NULL) {
-		free(t->next);           /* never published */
+		dp_spd_tab_free(t->next); /* never published */
 		t->next = fresh;
 		t->moved = 0;
 	}

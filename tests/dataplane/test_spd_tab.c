@@ -138,7 +138,7 @@ static void tab_run_model(uint32_t key_len, uint32_t nkeys, uint32_t max_batch, 
 		if (pub != t) {
 			if (t != NULL)
 				run->switches++;
-			free(t);
+			dp_spd_tab_free(t);
 			t = pub;
 		}
 		for (uint32_t i = 0; i < n; i++) {
@@ -249,7 +249,7 @@ static void test_tab_bulk(void **state)
 		assert_non_null(fresh);
 		pub = dp_spd_tab_step(t, fresh, adds, &moved);
 		assert_ptr_equal(pub, fresh);
-		free(t);
+		dp_spd_tab_free(t);
 		t = pub;
 		assert_null(t->next);
 		for (uint32_t i = 0; i < adds; i++, k++) {
