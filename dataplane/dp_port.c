@@ -109,12 +109,15 @@ static int port_configure(struct dp_gw *gw, uint16_t eth, uint16_t want_rxq, uin
 	*n_rxq = clamp_queues(want_rxq, info.max_rx_queues, DP_GW_RXQ_MAX);
 	*n_txq = clamp_queues(want_txq, info.max_tx_queues, DP_GW_TXQ_MAX);
 	memset(&conf, 0, sizeof(conf));
+	/* Without RSS the device alone decides what each queue receives: a
+	 * net_pcap port has one queue per rx_pcap file, af_packet's qpairs
+	 * share the socket's fanout, net_ring has a ring per queue.  Those
+	 * queues are real sources, so the configured count is kept (up to the
+	 * device's maximum, which for such devices is what they were given). */
 	if (*n_rxq > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
-	} else {
-		*n_rxq = 1; /* no RSS: more queues would receive nothing */
 	}
 	err = rte_eth_dev_configure(eth, *n_rxq, *n_txq, &conf);
 	if (err != 0)
