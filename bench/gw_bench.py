@@ -28,6 +28,13 @@ References measured in the same run:
            (legacy, librte_ipsec, librte_ipsec + cpu-crypto): the fastest mode's median is
            the reference of issue 6's target, dpsecd >= 1.3 x secgw
 
+--workers W (W > 1): the source port gets W RX queues, one pcap each (net_pcap: a queue
+per rx_pcap file), and the setup W tunnels (bench/gw_sas.py, remote hosts 10.0.0.0 + t),
+queue q carrying tunnel q, whose SAs dpsecd gives to the worker that polls queue q: W
+workers each forward their own share, as RSS and SAs placed by flow do on NICs. Each point
+notes every worker's rx / hand-off / tx counts, and flags a worker that received nothing or
+a packet handed off. With --sas N, queue q carries the tunnels t = q mod W.
+
 Each point is REPS consecutive windows in one dpsecd run: min/median/max over them. With
 secgw, ROUNDS runs alternate per point (dpsecd, secgw modes, dpsecd, ...) against this
 machine's drift, and the medians pool every window of every round.
@@ -108,11 +115,13 @@ ports:
   - name: protected
     device: {prot}
     role: protected
+    rx_queues: {prot_rxq}
     addresses: [192.0.2.1/24]
     mac: "{GW_IN_MAC}"
   - name: unprotected
     device: {unprot}
     role: unprotected
+    rx_queues: {unprot_rxq}
     addresses: [203.0.113.1/24]
     mac: "{GW_OUT_MAC}"
 routes:
@@ -215,14 +224,27 @@ def scale_pkts(n, cap):
 	return [j % n if n < cap else j * n // cap for j in range(cap)]
 
 
-def write_scale_pcap(path, outbound, frame, n, cap, esp=True):
+def tunnel_sa(alg, t):
+	"""scapy's SA of tunnel t's inbound direction (bench/gw_sas.py's SPI and keys)."""
+	k = gw_sas.key(t)
+	kw = dict(crypt_algo="AES-GCM", crypt_key=k + SALT) if alg == "gcm" else \
+		dict(crypt_algo="AES-CBC", crypt_key=k, auth_algo="SHA2-256-128", auth_key=k + k)
+	return SecurityAssociation(ESP, spi=gw_sas.SPI_IN + t,
+				   tunnel_header=IP(src=PEER, dst=GW_OUT), **kw)
+
+
+def write_scale_pcap(path, outbound, frame, n, cap, esp=True, alg="gcm", queues=1, queue=0):
 	"""One packet per entry of scale_pkts(): tunnel t is remote host 10.0.0.0 + t. esp
-	False (the harness point): inbound packets are the cleartext ones."""
+	False (the harness point): inbound packets are the cleartext ones. queues > 1: only
+	the entries of the tunnels t = queue mod queues (the source port's queue `queue`)."""
 	sizes = frame_sizes(frame)
 	frames = []
+	sas = {}
 	for j, t in enumerate(scale_pkts(n, cap)):
+		if t % queues != queue:
+			continue
 		r = str(gw_sas.remote("10.0.0.0", t))
-		size = sizes[j % len(sizes)]
+		size = sizes[len(frames) % len(sizes)]  # IMIX's mix in every queue's pcap
 		src, dst = (HOST, r) if outbound else (r, HOST)
 		p = IP(src=src, dst=dst, ttl=64, id=j & 0xffff) / UDP(sport=1024 + j % 64, dport=5000)
 		p = p / Raw(b"\x5a" * max(size - 14 - len(p), 0))
@@ -231,10 +253,9 @@ def write_scale_pcap(path, outbound, frame, n, cap, esp=True):
 		elif not esp:
 			frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / p)
 		else:
-			sa = SecurityAssociation(ESP, spi=gw_sas.SPI_IN + t,
-						 tunnel_header=IP(src=PEER, dst=GW_OUT),
-						 crypt_algo="AES-GCM", crypt_key=gw_sas.key(t) + SALT)
-			frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / sa.encrypt(p))
+			if t not in sas:
+				sas[t] = tunnel_sa(alg, t)
+			frames.append(Ether(src=PEER_MAC, dst=GW_OUT_MAC) / sas[t].encrypt(p))
 	wrpcap(path, frames)
 
 
@@ -242,9 +263,32 @@ def write_setup(args, work, alg, outbound, frame, sas=None):
 	"""pcap, gw.yaml, sa.conf, policy.conf for one point; returns the gateway's SA and
 	policy counts.
 	sas=N: N tunnels from bench/gw_sas.py (10.0.0.0 + t, GCM), the pcap over them; alg
-	"bypass" with sas: the harness of that point, N bypass policies and no SA."""
+	"bypass" with sas: the harness of that point, N bypass policies and no SA.
+	With W > 1 workers the source port gets W queues, a pcap each (net_pcap: one RX queue
+	per rx_pcap file), queue q the tunnels t = q mod W; without sas there are W tunnels
+	(alg's keys), one per queue, PKTS packets each. dpsecd gives the port's queue q to
+	worker q (the protected port's; the unprotected port's to worker (1 + q) mod W, after
+	the protected port's single queue) and the outbound SA of tunnel t to worker t mod W,
+	its inbound SA to (t + 1) mod W (ctl_sa_msg.c): each queue's packets are for SAs its
+	worker owns, as RSS and SA placement by flow would give on a NIC. run_point() notes
+	any hand-off."""
+	# --cp-rate keeps one queue: dpsec-pfkey-rate's tunnels use gw_sas's SPIs and hosts.
+	nq = 1 if args.cp_rate else args.workers
 	pcap = os.path.join(work, "in.pcap")
-	if sas is None:
+	pcaps = [pcap]
+	if nq > 1:
+		n = sas or nq
+		kind = "bypass" if alg == "bypass" else (alg if sas is None else "gcm")
+		cap = args.scale_pkts if sas else PKTS * nq
+		pcaps = [os.path.join(work, f"in{q}.pcap") for q in range(nq)]
+		for q in range(nq):
+			write_scale_pcap(pcaps[q], outbound, frame, n, cap, kind != "bypass",
+					 "gcm" if kind == "bypass" else kind, nq, q)
+		if getattr(args, "confs_for", None) != (n, kind):
+			gw_sas.write_confs(n, kind, work, "10.0.0.0")
+			args.confs_for = (n, kind)
+		nsas, npols = (0 if kind == "bypass" else 2 * n), n
+	elif sas is None:
 		write_pcap(pcap, alg, outbound, frame)
 		with open(os.path.join(work, "sa.conf"), "w") as f:
 			f.write(sa_conf("gcm" if alg == "bypass" else alg))
@@ -258,14 +302,17 @@ def write_setup(args, work, alg, outbound, frame, sas=None):
 			gw_sas.write_confs(sas, kind, work, "10.0.0.0")
 			args.confs_for = (sas, kind)
 		nsas, npols = (0 if kind == "bypass" else 2 * sas), sas
+	rx = "".join(f"rx_pcap={p}," for p in pcaps)
 	if outbound:
-		prot, unprot = f"net_pcap0,rx_pcap={pcap},infinite_rx=1", "net_null1,no-rx=1"
+		prot, unprot = f"net_pcap0,{rx}infinite_rx=1", "net_null1,no-rx=1"
 	else:
-		prot, unprot = "net_null0,no-rx=1", f"net_pcap1,rx_pcap={pcap},infinite_rx=1"
+		prot, unprot = "net_null0,no-rx=1", f"net_pcap1,{rx}infinite_rx=1"
+	prot_rxq, unprot_rxq = (len(pcaps), 1) if outbound else (1, len(pcaps))
 	n = sas or 1
 	with open(os.path.join(work, "gw.yaml"), "w") as f:
 		f.write(YAML.format(lcores=lcores_line(args), prefix=f"dpsec-gwbench-{os.getpid()}",
 				    workers=args.workers, prot=prot, unprot=unprot,
+				    prot_rxq=prot_rxq, unprot_rxq=unprot_rxq,
 				    GW_IN_MAC=GW_IN_MAC, GW_OUT_MAC=GW_OUT_MAC, HOST_MAC=HOST_MAC,
 				    PEER_MAC=PEER_MAC,
 				    memory_mb=1024 + 4 * (n + args.cp_rate // 2) // 1000,
@@ -396,6 +443,14 @@ def run_point(args, work, alg, outbound, frame, sas=None, written=None):
 			args.notes.append(f"{tag}: per worker rx/handoff_out/handoff_in/tx: " + "; ".join(
 				f"{k}: {x['loop']['rx']}/{x['handoff_out']}/{x['handoff_in']}/"
 				f"{x['loop']['tx']}" for k, x in sorted(w.items())))
+			# Fewer tunnels than workers leave workers idle: an SA has one owner.
+			idle = [k for k, x in sorted(w.items()) if x["loop"]["rx"] == 0] \
+				if (sas or args.workers) >= args.workers else []
+			moved = sum(x["handoff_out"] for x in w.values())
+			if idle or moved:
+				args.notes.append(f"{tag}: WORKERS UNEVEN: received nothing: "
+						  f"{','.join(idle) or 'none'}; handed off {moved} "
+						  "(each queue's packets should stay on its worker)")
 		if sas and alg != "bypass":
 			# The spread is real only if the last tunnel's SA carried packets.
 			t = max(scale_pkts(sas, args.scale_pkts))

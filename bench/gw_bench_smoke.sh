@@ -8,7 +8,10 @@
 #     and the bypass harness; every ratio a number, no point flagged for
 #     drops;
 #   - --sas 1,64: the scale table, 1 and 64 tunnels with their harness;
-#   - --cp-rate: SAs and policies through PF_KEY while forwarding, no drop.
+#   - --cp-rate: SAs and policies through PF_KEY while forwarding, no drop;
+#   - --workers 2 (CBC + HMAC, out and in): a pcap per source queue, each
+#     worker receives its queue and forwards it with SAs it owns (no worker
+#     idle, nothing handed off, nothing dropped: scapy's CBC packets decrypt).
 # A benchmark asserts no timing: only that figures exist and are positive.
 # Usage: gw_bench_smoke.sh GW_BENCH_PY DPSECD PFKEY_RATE
 set -u
@@ -25,7 +28,7 @@ rc=$?
 [ $rc -eq 0 ] || { cat "$dir/bench.out"; fail "gw_bench.py exit $rc"; }
 cat "$dir/bench.out"
 grep -q "^# crypto-perf Mops per round:" "$dir/bench.out" || fail "no crypto-perf rounds"
-grep -q "^# DROPS" "$dir/bench.out" && fail "a point dropped packets"
+grep -q "received dropped" "$dir/bench.out" && fail "a point dropped packets"
 # alg,dir,frame,Mpps_min,Mpps_med,Mpps_max,Gbps_med,crypto_Mops,harness_Mpps,serial_Mpps,
 # vs_crypto,vs_harness,vs_serial,...
 for want in "AES-128-GCM,out,64" "AES-128-GCM,in,64"; do
@@ -60,4 +63,19 @@ grep -q "^# pfkey_rate exit status: 0" "$dir/cp.out" || fail "dpsec-pfkey-rate f
 grep -Eq "^ADD +2000 requests .* errors 0$" "$dir/cp.out" || fail "no ADD line"
 awk '$1 == "during" && $2 > 0 && $3 > 0 && $7 == 0 { ok = 1 } END { exit !ok }' \
 	"$dir/cp.out" || fail "no forwarding during the PF_KEY load, or drops"
+
+# shellcheck disable=SC2086
+/usr/bin/python3 "$py" --dpsecd "$dpsecd" $short --workers 2 --algs cbc --dirs out,in \
+	--frames 64 --csv "$dir/w2.csv" --png "$dir/w2.png" >"$dir/w2.out" 2>&1
+rc=$?
+[ $rc -eq 0 ] || { cat "$dir/w2.out"; fail "gw_bench.py --workers 2 exit $rc"; }
+cat "$dir/w2.out"
+grep -q "WORKERS UNEVEN" "$dir/w2.out" && fail "a worker idle or packets handed off"
+grep -q "received dropped" "$dir/w2.out" && fail "a 2-worker point dropped packets"
+[ "$(grep -c '^# NOTE: .*per worker rx' "$dir/w2.out")" -eq 4 ] ||
+	fail "no per-worker counts for the 4 points"
+for want in "AES-128-CBC+HMAC-SHA256,out,64" "AES-128-CBC+HMAC-SHA256,in,64"; do
+	awk -F, -v k="$want" '$1","$2","$3 == k && $5 > 0 { ok = 1 } END { exit !ok }' \
+		"$dir/w2.csv" || fail "no 2-worker figure for $want"
+done
 echo "PASS"
