@@ -33,7 +33,9 @@ per rx_pcap file), and the setup W tunnels (bench/gw_sas.py, remote hosts 10.0.0
 queue q carrying tunnel q, whose SAs dpsecd gives to the worker that polls queue q: W
 workers each forward their own share, as RSS and SAs placed by flow do on NICs. Each point
 notes every worker's rx / hand-off / tx counts, and flags a worker that received nothing or
-a packet handed off. With --sas N, queue q carries the tunnels t = q mod W.
+a packet handed off. With --sas N, queue q carries the tunnels t = q mod W. --tunnels T
+sets the tunnel count of the main table apart from W (T tunnels over W queues), e.g. one
+worker on the setup of a two-worker run: --workers 1 --tunnels 2.
 
 Each point is REPS consecutive windows in one dpsecd run: min/median/max over them. With
 secgw, ROUNDS runs alternate per point (dpsecd, secgw modes, dpsecd, ...) against this
@@ -50,7 +52,7 @@ Two more modes (docs/BENCHMARKING.md, "Scale" and "Control-plane rate"):
   --cp-rate N     control plane: while dpsecd forwards GCM outbound 64 B, bench's
                   dpsec-pfkey-rate adds N SAs (N/2 pairs) over PF_KEY, dumps them, adds and
                   deletes M policies, deletes the SAs; forwarding before/during/after.
-Usage: gw_bench.py [--dpsecd PATH] [--reps N] [--window S] [--warmup S] [--workers N]
+Usage: gw_bench.py [--dpsecd PATH] [--reps N] [--window S] [--warmup S] [--workers N [--tunnels T]]
                    [--algs gcm,cbc] [--dirs out,in] [--frames 64,512,1420,imix]
                    [--csv FILE] [--png FILE] [--quick]
                    [--secgw {auto,off,PATH}] [--secgw-modes legacy,lib,cpu] [--rounds N]
@@ -215,13 +217,25 @@ class Telemetry:
 		self.s.close()
 
 
-def scale_pkts(n, cap):
+def scale_pkts(n, cap, queues=1):
 	"""The tunnel of each of the cap packets of an N-tunnel pcap: the same packet count at
 	every N (the same mbufs, the same packet working set), flows spread over the N.
 	N < cap: tunnel j mod N, so that a burst carries as many tunnels as it can (a burst of
 	64 at N >= 64: 64 tunnels); N >= cap: tunnels j * N / cap, spread uniformly over all
-	N (then cap distinct tunnels per pass)."""
-	return [j % n if n < cap else j * n // cap for j in range(cap)]
+	N (then cap distinct tunnels per pass), moved to the residue j mod queues with more
+	than one queue, so that every queue's pcap gets cap / queues packets (8192 tunnels
+	over 4096 packets would otherwise all be even: queue 1 empty)."""
+	if n < cap:
+		return [j % n for j in range(cap)]
+	out = []
+	for j in range(cap):
+		t = j * n // cap
+		if queues > 1:
+			t += (j - t) % queues
+			if t >= n:
+				t -= queues
+		out.append(t)
+	return out
 
 
 def tunnel_sa(alg, t):
@@ -240,7 +254,7 @@ def write_scale_pcap(path, outbound, frame, n, cap, esp=True, alg="gcm", queues=
 	sizes = frame_sizes(frame)
 	frames = []
 	sas = {}
-	for j, t in enumerate(scale_pkts(n, cap)):
+	for j, t in enumerate(scale_pkts(n, cap, queues)):
 		if t % queues != queue:
 			continue
 		r = str(gw_sas.remote("10.0.0.0", t))
@@ -274,16 +288,24 @@ def write_setup(args, work, alg, outbound, frame, sas=None):
 	any hand-off."""
 	# --cp-rate keeps one queue: dpsec-pfkey-rate's tunnels use gw_sas's SPIs and hosts.
 	nq = 1 if args.cp_rate else args.workers
+	nt = 1 if args.cp_rate else (args.tunnels or args.workers)
 	pcap = os.path.join(work, "in.pcap")
 	pcaps = [pcap]
-	if nq > 1:
-		n = sas or nq
+	if nq > 1 or (sas is None and nt > 1):
+		n = sas or nt
 		kind = "bypass" if alg == "bypass" else (alg if sas is None else "gcm")
-		cap = args.scale_pkts if sas else PKTS * nq
-		pcaps = [os.path.join(work, f"in{q}.pcap") for q in range(nq)]
+		cap = args.scale_pkts if sas else PKTS * nt
+		# Names relative to dpsecd's directory (work), short: the device string holds
+		# one rx_pcap= per queue within dpsecd's 255 characters.
+		pcaps = []
 		for q in range(nq):
-			write_scale_pcap(pcaps[q], outbound, frame, n, cap, kind != "bypass",
-					 "gcm" if kind == "bypass" else kind, nq, q)
+			write_scale_pcap(os.path.join(work, f"q{q}"), outbound, frame, n, cap,
+					 kind != "bypass", "gcm" if kind == "bypass" else kind, nq, q)
+			pcaps.append(f"q{q}")
+		# Fewer tunnels than queues: the last queues are empty (net_pcap cannot replay
+		# an empty file); dropping them leaves the others' queue -> worker mapping.
+		while len(pcaps) > 1 and n <= len(pcaps) - 1:
+			pcaps.pop()
 		if getattr(args, "confs_for", None) != (n, kind):
 			gw_sas.write_confs(n, kind, work, "10.0.0.0")
 			args.confs_for = (n, kind)
@@ -453,7 +475,7 @@ def run_point(args, work, alg, outbound, frame, sas=None, written=None):
 						  "(each queue's packets should stay on its worker)")
 		if sas and alg != "bypass":
 			# The spread is real only if the last tunnel's SA carried packets.
-			t = max(scale_pkts(sas, args.scale_pkts))
+			t = max(scale_pkts(sas, args.scale_pkts, 1 if args.cp_rate else args.workers))
 			spi = (gw_sas.SPI_OUT if outbound else gw_sas.SPI_IN) + t
 			st = tel.ask(f"/dpsec/sa/stats,{spi:#x}")
 			if not st.get("packets"):
@@ -928,6 +950,9 @@ def main():
 	ap.add_argument("--window", type=float, default=3.0)
 	ap.add_argument("--warmup", type=float, default=1.0)
 	ap.add_argument("--workers", type=int, default=1)
+	ap.add_argument("--tunnels", type=int, default=0, metavar="T",
+			help="main table: T tunnels (default: one per worker), for a 1-worker "
+			     "run on the same setup as an N-worker one")
 	ap.add_argument("--algs", default="gcm,cbc")
 	ap.add_argument("--dirs", default="out,in")
 	ap.add_argument("--frames", default=None, help="default 64,512,1420,imix; --sas: 64,1420")
@@ -981,7 +1006,14 @@ def main():
 		args.cp_policies = min(args.cp_rate // 2, 1000)
 	args.cp_cmds = {}
 	args.notes = []
+	if not 1 <= args.workers <= 16:
+		ap.error("--workers: 1..16 (net_pcap has at most 16 RX queues)")
+	if args.tunnels < 0 or args.tunnels > 1 << 16:
+		ap.error("--tunnels: 1..65536")
 	if args.secgw_smoke:
+		if args.workers != 1 or args.tunnels > 1:
+			ap.error("--secgw-smoke runs secgw's one-lcore, one-tunnel setup: no --workers "
+				 "or --tunnels")
 		return secgw_smoke(args)
 	args.frames_set = args.frames is not None
 	if args.frames is None:
@@ -1003,9 +1035,9 @@ def main():
 	args.csv = args.csv or "docs/gw_bench.csv"
 	args.png = args.png or "docs/gw_bench.png"
 	args.secgw_bin = None
-	if args.workers != 1 and args.secgw != "off":
-		print("# secgw reference skipped: it runs on one lcore (net_pcap has one TX queue), "
-		      "compared only with --workers 1")
+	if (args.workers != 1 or args.tunnels > 1) and args.secgw != "off":
+		print("# secgw reference skipped: its setup is one lcore and one tunnel, compared "
+		      "only with --workers 1 and one tunnel")
 	else:
 		args.secgw_bin = resolve_secgw(args)
 	sg_on = args.secgw_bin is not None

@@ -3,6 +3,7 @@
 #include "dp_port.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,23 @@ static uint16_t clamp_queues(uint16_t want, uint16_t dev_max, uint16_t our_max)
 	return q > our_max ? our_max : q;
 }
 
+/* Devices without RSS whose queues are each a source of their own: a
+ * net_pcap port has one RX queue per rx_pcap file, net_ring a ring per
+ * queue, net_af_packet a socket per qpair behind the kernel's fanout (their
+ * maximum is what their devargs gave them).  Others without RSS keep one
+ * queue: on those, more would receive nothing, or alias another queue's
+ * ring (a net_memif server whose client brings fewer rings).  net_null and
+ * net_tap report RSS and take the branch above. */
+static bool queues_are_sources(const char *driver)
+{
+	static const char *const drivers[] = { "net_pcap", "net_ring", "net_af_packet" };
+
+	for (size_t i = 0; driver != NULL && i < sizeof(drivers) / sizeof(drivers[0]); i++)
+		if (strcmp(driver, drivers[i]) == 0)
+			return true;
+	return false;
+}
+
 static int port_configure(struct dp_gw *gw, uint16_t eth, uint16_t want_rxq, uint16_t want_txq,
 	uint16_t mtu, uint16_t *n_rxq, uint16_t *n_txq)
 {
@@ -109,15 +127,12 @@ static int port_configure(struct dp_gw *gw, uint16_t eth, uint16_t want_rxq, uin
 	*n_rxq = clamp_queues(want_rxq, info.max_rx_queues, DP_GW_RXQ_MAX);
 	*n_txq = clamp_queues(want_txq, info.max_tx_queues, DP_GW_TXQ_MAX);
 	memset(&conf, 0, sizeof(conf));
-	/* Without RSS the device alone decides what each queue receives: a
-	 * net_pcap port has one queue per rx_pcap file, af_packet's qpairs
-	 * share the socket's fanout, net_ring has a ring per queue.  Those
-	 * queues are real sources, so the configured count is kept (up to the
-	 * device's maximum, which for such devices is what they were given). */
 	if (*n_rxq > 1 && (info.flow_type_rss_offloads & RTE_ETH_RSS_IP) != 0) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
 			(RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+	} else if (!queues_are_sources(info.driver_name)) {
+		*n_rxq = 1; /* no RSS: more queues would receive nothing */
 	}
 	err = rte_eth_dev_configure(eth, *n_rxq, *n_txq, &conf);
 	if (err != 0)

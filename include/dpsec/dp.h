@@ -766,7 +766,9 @@ struct dp_port_params {
 	bool has_mac;              /* set this MAC; else the device's */
 	uint8_t mac[6];
 	uint16_t mtu;              /* 68..9600 */
-	uint16_t rx_queues;        /* wanted; clipped to the device (RSS when > 1) */
+	uint16_t rx_queues;        /* wanted; clipped to the device: RSS when > 1,
+				    * else 1 but on net_pcap, net_ring and
+				    * net_af_packet, whose queues are sources */
 	const struct dp_prefix *addrs; /* the port's addresses (dp_net_port_set) */
 	unsigned int n_addrs;
 };
