@@ -466,8 +466,9 @@ def run_point(args, work, alg, outbound, frame, sas=None, written=None):
 				f"{k}: {x['loop']['rx']}/{x['handoff_out']}/{x['handoff_in']}/"
 				f"{x['loop']['tx']}" for k, x in sorted(w.items())))
 			# Fewer tunnels than workers leave workers idle: an SA has one owner.
+			tunnels = sas or args.tunnels or args.workers
 			idle = [k for k, x in sorted(w.items()) if x["loop"]["rx"] == 0] \
-				if (sas or args.workers) >= args.workers else []
+				if tunnels >= args.workers else []
 			moved = sum(x["handoff_out"] for x in w.values())
 			if idle or moved:
 				args.notes.append(f"{tag}: WORKERS UNEVEN: received nothing: "

@@ -101,8 +101,8 @@ static uint16_t clamp_queues(uint16_t want, uint16_t dev_max, uint16_t our_max)
  * queue, net_af_packet a socket per qpair behind the kernel's fanout (their
  * maximum is what their devargs gave them).  Others without RSS keep one
  * queue: on those, more would receive nothing, or alias another queue's
- * ring (a net_memif server whose client brings fewer rings).  net_null and
- * net_tap report RSS and take the branch above. */
+ * ring (a net_memif server whose client brings fewer rings).  net_null
+ * reports RSS and takes the branch above. */
 static bool queues_are_sources(const char *driver)
 {
 	static const char *const drivers[] = { "net_pcap", "net_ring", "net_af_packet" };
