@@ -223,11 +223,8 @@ static void dp_crypto_mb_fill(struct dp_crypto_worker *w, IMB_JOB *job, struct d
 {
 	const struct dp_crypto_sess *s = op->sess;
 	uint8_t *data = rte_pktmbuf_mtod(op->mbuf, uint8_t *);
-	uint8_t *nonce = w->nonce[i];
+	uint8_t *nonce = w->nonce[i]; /* built by dp_crypto_mb_nonces() */
 	bool out = s->info.dir == DP_CRYPTO_DIR_OUT;
-
-	memcpy(nonce, s->salt, DP_CRYPTO_SALT_LEN);
-	memcpy(nonce + DP_CRYPTO_SALT_LEN, op->iv, 8);
 
 	/* IMB reads src + offset but writes dst itself: in place is dst at the
 	 * cipher region. */
@@ -356,12 +353,10 @@ static bool dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
 	const struct dp_crypto_sess *s = op->sess;
 	const struct gcm_key_data *key = &s->k.gcm;
 	uint8_t *data = rte_pktmbuf_mtod(op->mbuf, uint8_t *) + op->cipher_offset;
-	uint8_t *nonce = w->nonce[i];
+	const uint8_t *nonce = w->nonce[i]; /* built by dp_crypto_mb_nonces() */
 	const uint64_t len = op->cipher_length;
 	const uint64_t tlen = s->info.icv_len, alen = s->info.aad_len;
 
-	memcpy(nonce, s->salt, DP_CRYPTO_SALT_LEN);
-	memcpy(nonce + DP_CRYPTO_SALT_LEN, op->iv, 8);
 	if (s->info.dir == DP_CRYPTO_DIR_OUT) {
 		uint8_t *tag = op->digest;
 
@@ -397,6 +392,29 @@ static bool dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
 		break;
 	}
 	return true;
+}
+
+/* The nonces (salt || IV, 12 bytes) of a chunk's counter-mode ops, all
+ * before the first op runs.  intel-ipsec-mb 1.3 reads the nonce with one
+ * 12-byte masked load first thing (vmovdqu8 under a 0xfff mask in
+ * aes_gcm_enc_128_vaes_avx512), and everything after depends on it.  A
+ * load that spans two stores still in the store buffer (here the 4-byte
+ * salt and the 8-byte IV) cannot be forwarded from them: it waits until
+ * both are written to the cache.  Built right before each call, as it was,
+ * every op's cipher waited for that.  Built here, they are long written
+ * when their ops run.  Measured on GCM encapsulation: about 45 cycles per
+ * packet at 64 B and 30 at 1420 B (docs/PERFORMANCE.md, "The nonce"). */
+static inline void dp_crypto_mb_nonces(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
+				       uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		const struct dp_crypto_sess *s = ops[i]->sess;
+
+		if (s->cipher == DP_CRYPTO_CIPHER_AES_CBC || s->cipher == DP_CRYPTO_CIPHER_NONE)
+			continue;
+		memcpy(w->nonce[i], s->salt, DP_CRYPTO_SALT_LEN);
+		memcpy(w->nonce[i] + DP_CRYPTO_SALT_LEN, ops[i]->iv, 8);
+	}
 }
 
 /* dp_crypto_op_fits() for an AEAD op, inlined for the GCM fast path. */
@@ -517,6 +535,7 @@ void dp_crypto_mb_process(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 	IMB_JOB *job;
 
 	static_assert(DP_CRYPTO_BURST_MAX <= 256, "vidx[] holds uint8_t indexes");
+	dp_crypto_mb_nonces(w, ops, n);
 	for (uint16_t i = 0; i < n; i++) {
 		struct dp_crypto_op *op = ops[i];
 

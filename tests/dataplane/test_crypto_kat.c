@@ -925,7 +925,10 @@ static void test_bad_op_in_burst(void **state)
  * first, inside and last in a run (a byte at the ICV's start, middle or
  * end flipped), and a refused op inside a run just before a forged one,
  * all in one call; each op's status and bytes as the vector says, and a
- * forged op of a run never decrypted. */
+ * forged op of a run never decrypted.  The tail alternates every op that
+ * takes a salt || IV nonce (GCM direct, ChaCha20-Poly1305, GMAC and CTR
+ * jobs), whose nonces are all built before the first op runs: an op that
+ * ran with a neighbour's nonce would not match its vector. */
 static void test_cbc_hmac_runs(void **state)
 {
 	static const char *const names[] = {
@@ -936,19 +939,23 @@ static void test_cbc_hmac_runs(void **state)
 		"gcm128-16 TC3 + AAD 8 (ESP layout)",
 		"ctr128 RFC 3686 #3 + hmac-sha256-128",
 		"null + hmac-sha256-128 (ESP layout)",
+		"chacha20-poly1305 8439 + AAD 8 (ESP layout)",
+		"gmac128 ESP packet (RFC 4543 layout)",
 	};
-	enum { NS = sizeof(names) / sizeof(names[0]), N = 52, BURST_KINDS = 4, REFUSED = 46 };
+	enum { NS = sizeof(names) / sizeof(names[0]), N = 62, BURST_KINDS = 4, REFUSED = 46 };
 	/* Session per op: runs of 3, 1, 5, 2 ... split by kind, by GCM (4), by
-	 * CTR (5) or NULL (6) + HMAC-SHA-256 before a CBC + HMAC-SHA-256 run. */
+	 * CTR (5) or NULL (6) + HMAC-SHA-256 before a CBC + HMAC-SHA-256 run;
+	 * then ChaCha20-Poly1305 (7), GCM, GMAC (8), CTR alternating. */
 	static const uint8_t pat[N] = {
 		1, 1, 1, 0, 2, 2, 2, 2, 2, 4, 1, 1, 3, 3, 4, 4, 0, 0, 0, 0,
 		1, 2, 1, 2, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0,
 		5, 1, 1, 1, 6, 1, 1, 1, 1, 5, 6, 1,
+		7, 4, 8, 5, 7, 8, 4, 7, 1, 8,
 	};
 	/* Forged inbound ops: a run's first, inside, last; a run of one; CTR
-	 * and NULL ops; the op after the refused one. */
+	 * and NULL ops; the op after the refused one; ChaCha20 and GMAC. */
 	static const uint8_t forged[] = { 0, 1, 5, 8, 10, 12, 16, 19, 21, 25, 31, 38,
-					  40, 42, 44, 45, 47, 50, 51 };
+					  40, 42, 44, 45, 47, 50, 51, 52, 54, 57, 61 };
 	struct dp_crypto_worker *w = dp_crypto_worker(crypto, 0);
 	static struct kat_data d[NS];
 	struct dp_crypto_sess *sess[NS][2];
