@@ -397,13 +397,16 @@ static bool dp_crypto_mb_gcm(IMB_MGR *mgr, struct dp_crypto_worker *w,
 /* The nonces (salt || IV, 12 bytes) of a chunk's counter-mode ops, all
  * before the first op runs.  intel-ipsec-mb 1.3 reads the nonce with one
  * 12-byte masked load first thing (vmovdqu8 under a 0xfff mask in
- * aes_gcm_enc_128_vaes_avx512), and everything after depends on it.  A
- * load that spans two stores still in the store buffer (here the 4-byte
- * salt and the 8-byte IV) cannot be forwarded from them: it waits until
- * both are written to the cache.  Built right before each call, as it was,
- * every op's cipher waited for that.  Built here, they are long written
- * when their ops run.  Measured on GCM encapsulation: about 45 cycles per
- * packet at 64 B and 30 at 1420 B (docs/PERFORMANCE.md, "The nonce"). */
+ * aes_gcm_enc_128_vaes_avx512), and the keystream, so all of encryption's
+ * work, depends on it.  A load that spans two stores still in the store
+ * buffer (here the 4-byte salt and the 8-byte IV) is not forwarded from
+ * them: it waits until both are written to the cache.  Built right before
+ * each call, as it was, every op's cipher waited for that (our reading of
+ * the disassembly and of the A/B; this guest has no PMU to count it).
+ * Built here, every op but the first runs after whole cipher calls since
+ * its nonce was written.  Measured on GCM encapsulation: about 45 cycles
+ * per packet at 64 B and 30 at 1420 B; decapsulation gained little
+ * (docs/PERFORMANCE.md, "The nonce"). */
 static inline void dp_crypto_mb_nonces(struct dp_crypto_worker *w, struct dp_crypto_op **ops,
 				       uint16_t n)
 {
