@@ -259,6 +259,11 @@ static int setup_ports(struct dpsecd *d)
 				strerror(r < 0 ? -r : EINVAL));
 			return r < 0 ? r : -EINVAL;
 		}
+		if (dp_gw_port_rx_queues(d->gw, i) < (int)cp->rx_queues)
+			fprintf(stderr, "dpsecd: port %s (%s): rx_queues %u asked, the device "
+				"gives %d (fewer queues, or no RSS to spread packets over more)\n",
+				cp->name, cp->devname, (unsigned int)cp->rx_queues,
+				dp_gw_port_rx_queues(d->gw, i));
 		for (unsigned int a = 0; a < cp->n_addresses; a++) {
 			struct dp_prefix on_link;
 

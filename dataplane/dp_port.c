@@ -227,6 +227,13 @@ int dp_gw_port_mac(const struct dp_gw *gw, unsigned int port, uint8_t mac[6])
 	return 0;
 }
 
+int dp_gw_port_rx_queues(const struct dp_gw *gw, unsigned int port)
+{
+	if (gw == NULL || port >= gw->n_ports)
+		return -EINVAL;
+	return gw->ports[port].n_rxq;
+}
+
 static void assign(struct dp_gw *gw, unsigned int *next, uint16_t port, uint16_t queue, bool tap)
 {
 	struct dp_gw_worker *w = &gw->w[*next];

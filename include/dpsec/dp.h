@@ -822,6 +822,11 @@ int dp_gw_port_add(struct dp_gw *gw, const struct dp_port_params *p);
 /* The port's MAC (after dp_gw_port_add).  -EINVAL.  ANY. */
 int dp_gw_port_mac(const struct dp_gw *gw, unsigned int port, uint8_t mac[6]);
 
+/* The RX queues the port got (after dp_gw_port_add): rx_queues clipped to
+ * the device, and 1 on a device without RSS other than net_pcap, net_ring
+ * and net_af_packet (dp_port_params.rx_queues).  -EINVAL.  ANY. */
+int dp_gw_port_rx_queues(const struct dp_gw *gw, unsigned int port);
+
 /* Spread the rx queues and TAPs over the workers and start every device.
  * Call once SAs and policies are in place: a pcap port delivers its
  * whole file at once.  CONTROL. */

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -32,15 +33,17 @@ static const struct dp_gw_config gw_cfg = {
 	.sleep_min_us = 10, .sleep_max_us = 100, .name = "tgw",
 };
 
+static char memif_sock[96];
+
 static int setup(void **state)
 {
 	struct dp_config dc;
 	struct dp_net_config nc;
 
-	char prefix[64], argv0[] = "test_gw";
+	char prefix[64], memif[160], argv0[] = "test_gw";
 	char *argv[] = { argv0, "--no-huge", "-m", "512", "--no-pci", "--file-prefix", prefix,
 		"--log-level=error", "--no-telemetry", "--vdev", "net_null0", "--vdev",
-		"net_null1", "--vdev", "net_null2", NULL };
+		"net_null1", "--vdev", "net_null2", "--vdev", "net_null3", "--vdev", memif, NULL };
 	const char *dir;
 
 	(void)state;
@@ -48,6 +51,9 @@ static int setup(void **state)
 	 * linked in, so they are created by EAL's --vdev).  dp_gw_free() closes
 	 * its ports: each test uses its own. */
 	snprintf(prefix, sizeof(prefix), "dpsec-test-gw-%ld", (long)getpid());
+	/* A memif server: no RSS, queues its client brings (none here). */
+	snprintf(memif_sock, sizeof(memif_sock), "/tmp/dpsec-test-gw-%ld.sock", (long)getpid());
+	snprintf(memif, sizeof(memif), "net_memif0,role=server,socket=%s", memif_sock);
 	if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])) - 1, argv) < 0)
 		return -1;
 	dir = rte_eal_get_runtime_dir();
@@ -70,6 +76,7 @@ static int teardown(void **state)
 	dp_net_destroy(net);
 	dp_destroy(ctx);
 	dp_test_eal_fini();
+	unlink(memif_sock);
 	return 0;
 }
 
@@ -152,6 +159,30 @@ static void test_port_add(void **state)
 	dp_gw_free(gw);
 }
 
+/* rx_queues: kept where the device spreads packets (RSS), cut to one on a
+ * device without RSS whose queues are not sources of their own (a memif
+ * server), and readable for dpsecd to say so. */
+static void test_port_rx_queues(void **state)
+{
+	struct dp_port_params p = {
+		.devname = "net_null3", .role = DP_PORT_UNPROTECTED, .mtu = 1500, .rx_queues = 2,
+	};
+	struct dp_gw *gw;
+
+	(void)state;
+	gw = dp_gw_create(ctx, net, spd, &gw_cfg);
+	assert_non_null(gw);
+	assert_int_equal(dp_gw_port_rx_queues(gw, 0), -EINVAL);
+	assert_int_equal(dp_gw_port_add(gw, &p), 0);
+	assert_int_equal(dp_gw_port_rx_queues(gw, 0), 2);
+	p.devname = "net_memif0";
+	assert_int_equal(dp_gw_port_add(gw, &p), 1);
+	assert_int_equal(dp_gw_port_rx_queues(gw, 1), 1);
+	assert_int_equal(dp_gw_port_rx_queues(gw, 2), -EINVAL);
+	assert_int_equal(dp_gw_port_rx_queues(NULL, 0), -EINVAL);
+	dp_gw_free(gw);
+}
+
 struct run {
 	struct dp_gw *gw;
 	volatile int stop;
@@ -205,6 +236,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_refused),
 		cmocka_unit_test(test_port_add),
+		cmocka_unit_test(test_port_rx_queues),
 		cmocka_unit_test(test_loop),
 	};
 
